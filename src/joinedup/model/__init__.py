@@ -1,0 +1,54 @@
+"""The canonical model: Pydantic types for what joinedup holds, built on UK public-service identifiers.
+
+This package imports nothing else of joinedup's; it knows no database, web framework or simulator.
+"""
+
+from .address import Address, Coordinates, Property
+from .identifiers import (
+    NhsNumber,
+    NiNumber,
+    Postcode,
+    Uprn,
+    Usrn,
+    is_valid,
+    nhs_check_digit,
+    normalise_nhs_number,
+    normalise_ni_number,
+    normalise_postcode,
+    normalise_uprn,
+    normalise_usrn,
+)
+from .person import ContactPoint, ContactSystem, NameUse, Person, PersonName, Sex
+from .records import EntityType, Provenance, SourceRecord, raw_content_hash
+
+PUBLISHED_MODELS = (Person, Address, Property, SourceRecord, Provenance)
+"""The models whose JSON Schema is published under ``schemas/``."""
+
+__all__ = [
+    "PUBLISHED_MODELS",
+    "Address",
+    "ContactPoint",
+    "ContactSystem",
+    "Coordinates",
+    "EntityType",
+    "NameUse",
+    "NhsNumber",
+    "NiNumber",
+    "Person",
+    "PersonName",
+    "Postcode",
+    "Property",
+    "Provenance",
+    "Sex",
+    "SourceRecord",
+    "Uprn",
+    "Usrn",
+    "is_valid",
+    "nhs_check_digit",
+    "normalise_nhs_number",
+    "normalise_ni_number",
+    "normalise_postcode",
+    "normalise_uprn",
+    "normalise_usrn",
+    "raw_content_hash",
+]

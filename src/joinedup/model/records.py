@@ -1,0 +1,69 @@
+"""Source records as received, and the provenance every derived value carries back to them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .address import Property
+from .person import Person
+
+_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class EntityType(StrEnum):
+    PERSON = "person"
+    PROPERTY = "property"
+
+
+class Provenance(BaseModel):
+    """Where a value came from: which system, which of its records, which version, when it was seen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    system: str = Field(pattern=_CODE_PATTERN)
+    record_id: str = Field(min_length=1)
+    version: int = Field(ge=1)
+    observed_at: AwareDatetime
+
+
+class SourceRecord(BaseModel):
+    """One version of one record in one source system.
+
+    ``raw`` is the payload exactly as received (for audit and re-mapping after a mapping fix); ``person`` or
+    ``property`` is its mapped canonical form. A change in the source becomes a new version; nothing is
+    overwritten.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    system: str = Field(pattern=_CODE_PATTERN, description="Code of the source system in the place file")
+    record_id: str = Field(min_length=1, description="The record's own id in that system")
+    entity: EntityType = EntityType.PERSON
+    version: int = Field(default=1, ge=1)
+    raw: dict[str, Any]
+    person: Person | None = None
+    property: Property | None = None
+    received_at: AwareDatetime = Field(description="When joinedup received this version")
+    changed_at: AwareDatetime | None = Field(default=None, description="When the source says it changed")
+
+    def provenance(self) -> Provenance:
+        return Provenance(
+            system=self.system,
+            record_id=self.record_id,
+            version=self.version,
+            observed_at=self.changed_at or self.received_at,
+        )
+
+    def content_hash(self) -> str:
+        """A digest of the raw payload: an unchanged record is recognised without comparing fields."""
+        return raw_content_hash(self.raw)
+
+
+def raw_content_hash(raw: dict[str, Any]) -> str:
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
