@@ -18,14 +18,11 @@ from .identifiers import (
     normalise_uprn,
     normalise_usrn,
 )
+from .json_schema import published_schemas, render_schema
 from .person import ContactPoint, ContactSystem, NameUse, Person, PersonName, Sex
 from .records import EntityType, Provenance, SourceRecord, raw_content_hash
 
-PUBLISHED_MODELS = (Person, Address, Property, SourceRecord, Provenance)
-"""The models whose JSON Schema is published under ``schemas/``."""
-
 __all__ = [
-    "PUBLISHED_MODELS",
     "Address",
     "ContactPoint",
     "ContactSystem",
@@ -50,5 +47,7 @@ __all__ = [
     "normalise_postcode",
     "normalise_uprn",
     "normalise_usrn",
+    "published_schemas",
     "raw_content_hash",
+    "render_schema",
 ]

@@ -70,7 +70,7 @@ def normalise_postcode(value: str) -> str:
 
 
 def _int_identifier(value: object, name: str, maximum: int) -> int:
-    text = _SPACES.sub("", str(value))
+    text = "".join(str(value).split())  # spaces only: a hyphen could be a minus sign
     if not text.isdigit():
         raise ValueError(f"a {name} is a whole number")
     number = int(text)

@@ -90,7 +90,7 @@ class Database:
         from alembic import command
 
         if self.backend == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
-            Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+            Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         try:
             with self.engine.begin() as connection:
                 command.upgrade(_alembic_config(connection), "head")

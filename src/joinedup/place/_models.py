@@ -1,0 +1,300 @@
+"""The place file as typed, immutable models.
+
+Field-level rules live here (formats, allowed values). Rules that look across the file (codes that must be
+declared, codes used twice, secrets in connections) live in ``_rules`` so that the file loader can report
+them with line numbers even when other parts of the file are broken; ``Place`` re-runs them so that a
+``Place`` built in code is held to the same standard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from joinedup.place._rules import find_inconsistencies
+
+# The error type Place uses for cross-file rules; the file loader reports those itself, with lines.
+CONSISTENCY_ERROR = "place_consistency"
+FORMAT_ERROR = "place_format"
+
+
+def _matching(pattern: str, explanation: str) -> AfterValidator:
+    """A check that a text value has a format, failing with a plain explanation of the format."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(FORMAT_ERROR, explanation)
+        return value
+
+    return AfterValidator(check)
+
+
+def _none_as_empty(value: object) -> object:
+    # A section written as `systems:` with nothing under it means "none yet", not a type error.
+    return () if value is None else value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = Annotated[
+    str,
+    Field(max_length=63),
+    _matching(
+        r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*",
+        "should be a code of lowercase letters, digits and single hyphens, starting with a letter, "
+        "like 'kettleby-council'",
+    ),
+]
+FieldPath = Annotated[
+    str,
+    _matching(
+        r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*",
+        "should be a canonical field name in lowercase with dots between parts, like 'person.family_name'",
+    ),
+]
+EventName = Annotated[
+    str,
+    _matching(
+        r"[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*",
+        "should be an event name in lowercase with dots between parts, like 'person.address-changed'",
+    ),
+]
+OdsCode = Annotated[
+    str,
+    _matching(r"[A-Z0-9]{3,6}", "should be an NHS ODS code of 3 to 6 capital letters and digits, like 'A81001'"),
+]
+IcoRegistration = Annotated[
+    str,
+    _matching(r"Z[A-Z0-9][0-9]{6}", "should be an ICO registration number like 'Z1234567' or 'ZA123456'"),
+]
+GssCode = Annotated[
+    str, _matching(r"[EKNSW][0-9]{8}", "should be a GSS (ONS) area code of one letter and 8 digits, like 'E07000131'")
+]
+RetentionPeriod = Annotated[
+    str,
+    _matching(
+        r"[1-9][0-9]* (?:day|week|month|year)s?",
+        "should be a period like '90 days', '18 months' or '7 years'",
+    ),
+]
+
+
+class OrganisationType(StrEnum):
+    """What kind of body an organisation is."""
+
+    LOCAL_AUTHORITY = "local-authority"
+    NHS_TRUST = "nhs-trust"
+    ICB = "icb"
+    GP_PRACTICE = "gp-practice"
+    PRIMARY_CARE_NETWORK = "primary-care-network"
+    POLICE = "police"
+    SCHOOL = "school"
+    ACADEMY_TRUST = "academy-trust"
+    HOUSING_ASSOCIATION = "housing-association"
+    VOLUNTARY_SECTOR = "voluntary-sector"
+    OTHER = "other"
+
+
+class SystemKind(StrEnum):
+    """How the hub reaches a source system; each kind has its own connector."""
+
+    API = "api"
+    FILE = "file"
+    SQL = "sql"
+    SCREEN = "screen"
+
+
+class EntityKind(StrEnum):
+    """What a source system's records are about."""
+
+    PERSON = "person"
+    PROPERTY = "property"
+
+
+class Article6Basis(StrEnum):
+    """UK GDPR Article 6(1) lawful bases."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal-obligation"
+    VITAL_INTERESTS = "vital-interests"
+    PUBLIC_TASK = "public-task"
+    LEGITIMATE_INTERESTS = "legitimate-interests"
+
+
+class Article9Condition(StrEnum):
+    """UK GDPR Article 9(2) conditions for special category data, (a) to (j)."""
+
+    EXPLICIT_CONSENT = "explicit-consent"
+    EMPLOYMENT_AND_SOCIAL_PROTECTION = "employment-and-social-protection"
+    VITAL_INTERESTS = "vital-interests"
+    NOT_FOR_PROFIT_BODY = "not-for-profit-body"
+    MADE_PUBLIC = "made-public"
+    LEGAL_CLAIMS = "legal-claims"
+    SUBSTANTIAL_PUBLIC_INTEREST = "substantial-public-interest"
+    HEALTH_AND_SOCIAL_CARE = "health-and-social-care"
+    PUBLIC_HEALTH = "public-health"
+    ARCHIVING_AND_RESEARCH = "archiving-and-research"
+
+
+class _Section(BaseModel):
+    # Typos in keys are errors everywhere except where a field deliberately takes free-form content.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlaceDetails(_Section):
+    """The place itself."""
+
+    name: Text
+    code: Code
+    gss_code: GssCode | None = None
+    description: Text | None = None
+
+
+class Organisation(_Section):
+    """A public-service body (or partner) that takes part in the hub."""
+
+    code: Code
+    name: Text
+    type: OrganisationType
+    ods_code: OdsCode | None = None
+    ico_registration: IcoRegistration | None = None
+    part_of: Code | None = None
+    roles: tuple[Code, ...] = ()
+
+
+class SourceSystem(_Section):
+    """A system of record that the hub reads from and may write back to."""
+
+    code: Code
+    name: Text
+    organisation: Code
+    kind: SystemKind
+    entity: EntityKind
+    trust: Annotated[int, Field(ge=1, le=100)] | None = None
+    description: Text | None = None
+    connection: dict[str, Any] = Field(default_factory=dict)
+
+
+def _transform_from_yaml(value: object) -> object:
+    # `- trim` or `- date: "%d/%m/%Y"`: a name, or one name with its arguments.
+    if isinstance(value, str):
+        return {"name": value}
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, args),) = value.items()
+        return {"name": name, "args": args}
+    raise PydanticCustomError(
+        FORMAT_ERROR, "should be a transform name, or one transform name followed by ':' and its arguments"
+    )
+
+
+class Transform(_Section):
+    """One step applied to a source value on its way to the canonical field."""
+
+    name: Code
+    args: Any = None
+
+
+class FieldMapping(_Section):
+    """One source field feeding one canonical field."""
+
+    source: Text
+    target: FieldPath
+    transforms: tuple[Annotated[Transform, BeforeValidator(_transform_from_yaml)], ...] = ()
+
+
+class SourceMapping(_Section):
+    """How one system's fields map onto the canonical model."""
+
+    system: Code
+    fields: Annotated[tuple[FieldMapping, ...], Field(min_length=1)]
+
+
+class Subscription(_Section):
+    """Which change events, and which of their fields, a system receives."""
+
+    system: Code
+    events: Annotated[tuple[EventName, ...], Field(min_length=1)]
+    fields: Annotated[tuple[FieldPath, ...], Field(min_length=1)]
+    agreement: Code | None = None
+
+
+class LawfulBasis(_Section):
+    """The legal grounds for sharing under an agreement."""
+
+    article_6: Article6Basis
+    article_9: Article9Condition | None = None
+    dpa_2018_schedule_1: Text | None = None
+
+
+class Agreement(_Section):
+    """An information sharing agreement between organisations."""
+
+    code: Code
+    title: Text
+    version: Text
+    parties: Annotated[tuple[Code, ...], Field(min_length=2)]
+    purposes: Annotated[tuple[Text, ...], Field(min_length=1)]
+    lawful_basis: LawfulBasis
+    fields: Annotated[tuple[FieldPath, ...], Field(min_length=1)]
+    retention: RetentionPeriod
+    review_date: dt.date
+
+
+_OptionalSection = BeforeValidator(_none_as_empty)
+
+
+class Place(_Section):
+    """A whole place file: the place, its organisations and systems, and what they share."""
+
+    place: PlaceDetails
+    organisations: Annotated[tuple[Organisation, ...], Field(min_length=1)]
+    systems: Annotated[tuple[SourceSystem, ...], _OptionalSection] = ()
+    mappings: Annotated[tuple[SourceMapping, ...], _OptionalSection] = ()
+    subscriptions: Annotated[tuple[Subscription, ...], _OptionalSection] = ()
+    agreements: Annotated[tuple[Agreement, ...], _OptionalSection] = ()
+
+    @model_validator(mode="after")
+    def _consistent_across_sections(self) -> Place:
+        findings = find_inconsistencies(self.model_dump(mode="python"))
+        if findings:
+            raise PydanticCustomError(
+                CONSISTENCY_ERROR, "{details}", {"details": " ".join(f.message for f in findings)}
+            )
+        return self
+
+    def organisation(self, code: str) -> Organisation:
+        """The organisation with this code; KeyError if none."""
+        return _by_code(self.organisations, code, lambda o: o.code)
+
+    def system(self, code: str) -> SourceSystem:
+        """The source system with this code; KeyError if none."""
+        return _by_code(self.systems, code, lambda s: s.code)
+
+    def systems_of(self, organisation_code: str) -> tuple[SourceSystem, ...]:
+        """The systems an organisation runs, in file order."""
+        return tuple(s for s in self.systems if s.organisation == organisation_code)
+
+
+_T = TypeVar("_T")
+
+
+def _by_code(items: tuple[_T, ...], code: str, code_of: Callable[[_T], str]) -> _T:
+    for item in items:
+        if code_of(item) == code:
+            return item
+    raise KeyError(code)

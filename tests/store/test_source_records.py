@@ -1,0 +1,119 @@
+"""Source records keep their history on every backend: a change adds a version, nothing is overwritten."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from joinedup.model import Address, Person, PersonName, SourceRecord
+from joinedup.store import Database
+from joinedup.store.source_records import SaveResult, SourceRecordStore
+from joinedup.store.tables import organisations, source_systems
+
+T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(database: Database) -> SourceRecordStore:
+    with database.transaction() as connection:
+        connection.execute(
+            insert(organisations), [{"code": "council", "name": "Council", "type": "local-authority", "updated_at": T0}]
+        )
+        connection.execute(
+            insert(source_systems),
+            [
+                {"code": code, "name": code, "organisation_code": "council", "kind": "file", "entity": "person"}
+                | {"updated_at": T0}
+                for code in ("council-tax", "housing")
+            ],
+        )
+    return SourceRecordStore(database)
+
+
+def _record(record_id: str, surname: str, *, system: str = "council-tax", postcode: str = "KB1 4AA") -> SourceRecord:
+    return SourceRecord(
+        system=system,
+        record_id=record_id,
+        raw={"ACCOUNT": record_id, "SURNAME": surname, "POSTCODE": postcode},
+        person=Person(name=PersonName(family=surname), address=Address(postcode=postcode)),
+        received_at=T0,
+        changed_at=T0 - timedelta(days=1),
+    )
+
+
+def test_first_save_creates_version_one(store: SourceRecordStore) -> None:
+    result = store.save([_record("CT-1", "Smith"), _record("CT-2", "Jones")])
+    assert result == SaveResult(new=2)
+    current = store.current("council-tax", "CT-1")
+    assert current is not None
+    assert current.version == 1
+    assert current.raw["SURNAME"] == "Smith"
+    assert current.person is not None and current.person.name.family == "Smith"
+    assert current.person.address is not None and current.person.address.postcode == "KB1 4AA"
+
+
+def test_change_adds_a_version_and_keeps_the_old_one(store: SourceRecordStore) -> None:
+    store.save([_record("CT-1", "Smith")])
+    result = store.save([_record("CT-1", "Smith", postcode="KB2 9ZZ")])
+    assert result == SaveResult(changed=1)
+    history = store.history("council-tax", "CT-1")
+    assert [r.version for r in history] == [1, 2]
+    assert [r.raw["POSTCODE"] for r in history] == ["KB1 4AA", "KB2 9ZZ"]
+    current = store.current("council-tax", "CT-1")
+    assert current is not None and current.version == 2
+
+
+def test_unchanged_record_is_recognised_and_writes_nothing(store: SourceRecordStore) -> None:
+    store.save([_record("CT-1", "Smith")])
+    assert store.save([_record("CT-1", "Smith")]) == SaveResult(unchanged=1)
+    assert len(store.history("council-tax", "CT-1")) == 1
+
+
+def test_same_record_twice_in_one_batch_gives_two_versions(store: SourceRecordStore) -> None:
+    result = store.save([_record("CT-9", "Smith"), _record("CT-9", "Smyth")])
+    assert result == SaveResult(new=1, changed=1)
+    assert [r.raw["SURNAME"] for r in store.history("council-tax", "CT-9")] == ["Smith", "Smyth"]
+    assert store.save([_record("CT-9", "Smyth")]) == SaveResult(unchanged=1)
+
+
+def test_same_record_id_in_two_systems_is_two_records(store: SourceRecordStore) -> None:
+    store.save([_record("42", "Smith"), _record("42", "Patel", system="housing")])
+    counts = {c.system: (c.records, c.versions) for c in store.counts()}
+    assert counts == {"council-tax": (1, 1), "housing": (1, 1)}
+
+
+def test_timestamps_come_back_aware_and_in_utc(store: SourceRecordStore) -> None:
+    british_summer = timezone(timedelta(hours=1))
+    record = _record("CT-7", "Smith").model_copy(
+        update={"received_at": datetime(2026, 6, 1, 12, tzinfo=british_summer)}
+    )
+    store.save([record])
+    current = store.current("council-tax", "CT-7")
+    assert current is not None
+    assert current.received_at == datetime(2026, 6, 1, 11, tzinfo=UTC)
+    assert current.received_at.tzinfo is not None
+
+
+def test_iter_current_streams_newest_versions(store: SourceRecordStore) -> None:
+    store.save([_record(f"CT-{n:03d}", "Smith") for n in range(30)])
+    store.save([_record("CT-005", "Brown")])
+    current = list(store.iter_current("council-tax", batch_size=7))
+    assert len(current) == 30
+    assert {r.record_id: r.version for r in current}["CT-005"] == 2
+    assert [r.record_id for r in current] == sorted(r.record_id for r in current)
+
+
+def test_a_large_batch_round_trips(store: SourceRecordStore) -> None:
+    batch = [_record(f"CT-{n:05d}", f"Name{n}") for n in range(1_200)]
+    assert store.save(batch) == SaveResult(new=1_200)
+    assert store.save(batch) == SaveResult(unchanged=1_200)
+    assert store.counts()[0].versions == 1_200
+
+
+def test_record_for_unknown_system_is_refused(store: SourceRecordStore) -> None:
+    with pytest.raises(IntegrityError):
+        store.save([_record("X-1", "Smith", system="no-such-system")])
+    assert store.counts() == []
