@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from .address import Address, Property
 from .person import Person
 from .records import Provenance, SourceRecord
 
 SCHEMA_BASE_URI = "https://joinedup.example/schemas/"  # an identifier, not fetched
 
-_PUBLISHED = {
+_PUBLISHED: dict[str, type[BaseModel]] = {
     "person": Person,
     "address": Address,
     "property": Property,

@@ -85,13 +85,15 @@ def ni_numbers(person_index: IntArray, salt: int, rng: np.random.Generator) -> l
     ]
 
 
-def pupil_numbers(person_index: IntArray, admission_year: IntArray, salt: int) -> list[str]:
-    """Valid unique pupil numbers (UPN) issued by Kettleby's schools (LA 855, fictional schools)."""
-    serial = scramble(person_index, 10_000_000, salt)
-    school = 2000 + serial // 1000 % 1000
+def pupil_numbers(person_index: IntArray, salt: int) -> list[str]:
+    """Valid unique pupil numbers (UPN) issued by Kettleby's schools (LA 855, fictional schools).
+
+    Unique for indices below 100 million: the scrambled index is spelt out as school, year and serial.
+    """
+    value = scramble(person_index, 100_000_000, salt)
     out = []
-    for sch, year, ser in zip(school.tolist(), (admission_year % 100).tolist(), serial.tolist(), strict=True):
-        body = f"855{sch:04d}{year:02d}{ser % 1000:03d}"
+    for v in value.tolist():
+        body = f"855{2000 + v // 100_000:04d}{v // 1000 % 100:02d}{v % 1000:03d}"
         out.append(_upn.calc_check_digit(body) + body)
     return out
 

@@ -1,0 +1,47 @@
+"""The built-in development users: who the demo lets you be without an identity provider.
+
+Plain data. Role codes and organisation codes are the ones the demo place uses; the names are invented job
+descriptions, not people. Tokens for these users exist only when development tokens are switched on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DevUser:
+    username: str  # what you ask POST /api/v1/dev/token for
+    subject: str  # the token's `sub`: a stable opaque id, as a real identity provider would give
+    display_name: str
+    organisation: str
+    roles: tuple[str, ...]
+
+
+DEV_USERS: tuple[DevUser, ...] = (
+    DevUser("social-worker", "dev-0001", "Development social worker", "kettleby-council", ("social_worker",)),
+    DevUser("housing-officer", "dev-0002", "Development housing officer", "kettleby-council", ("housing_officer",)),
+    DevUser(
+        "gp-receptionist", "dev-0003", "Development GP receptionist", "kettleby-primary-care", ("gp_receptionist",)
+    ),
+    DevUser(
+        "data-protection-officer",
+        "dev-0004",
+        "Development data protection officer",
+        "kettleby-council",
+        ("data_protection_officer", "auditor"),
+    ),
+    DevUser("analyst", "dev-0005", "Development analyst", "kettleby-council", ("analyst",)),
+    DevUser(
+        "school-safeguarding-lead",
+        "dev-0006",
+        "Development designated safeguarding lead",
+        "kettleby-schools-trust",
+        ("safeguarding_lead",),
+    ),
+    DevUser("police-officer", "dev-0007", "Development police officer", "kettleby-police", ("police_officer",)),
+)
+
+
+def dev_user(username: str) -> DevUser | None:
+    return next((user for user in DEV_USERS if user.username == username), None)

@@ -1,0 +1,58 @@
+"""The `joinedup` command: one Typer app; each command lives in the module named for what it does.
+
+Exit codes are stable for scripts (see docs/cli.md): 0 ok, 1 invalid input, 2 usage, 3 unavailable, 4 failed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from joinedup import __version__
+
+from ._common import ExitCode, console
+from .demo_command import demo
+from .place_commands import init, validate
+from .schema_commands import schemas
+from .serve_commands import apikey_app, serve
+from .sim_commands import sim_app
+
+app = typer.Typer(
+    name="joinedup",
+    help="joinedup: join up the records a place's public services hold, and share them lawfully.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold personal data
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"joinedup {__version__}")
+        raise typer.Exit(int(ExitCode.OK))
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """joinedup: join up the records a place's public services hold, and share them lawfully."""
+
+
+app.command()(init)
+app.command()(validate)
+app.command()(demo)
+app.command()(serve)
+app.command()(schemas)
+app.add_typer(sim_app, name="sim")
+app.add_typer(apikey_app, name="apikey")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["ExitCode", "app", "main"]

@@ -1,0 +1,128 @@
+"""Rows in the canonical person columns (the interchange CSV layout) mapped into the canonical model.
+
+A source system's fields are mapped into these columns first (by its mapping in the place file, or by the
+system itself when it exports them); this module turns one such row into a :class:`~joinedup.model.Person`.
+An identifier that fails its check is left out of the canonical form (the raw record keeps it) and named in
+the result, so linkage never trusts a broken NHS number and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from joinedup.model import (
+    Address,
+    ContactPoint,
+    ContactSystem,
+    Person,
+    PersonName,
+    Sex,
+    normalise_nhs_number,
+    normalise_ni_number,
+    normalise_postcode,
+    normalise_uprn,
+)
+
+CANONICAL_PERSON_COLUMNS = (
+    "source",
+    "record_id",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "uprn",
+    "phone",
+    "email",
+    "nhs_number",
+    "ni_number",
+)
+
+_SEX_CODES = {"f": Sex.FEMALE, "female": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE}
+_SEX_CODES |= {"u": Sex.UNKNOWN, "unknown": Sex.UNKNOWN, "o": Sex.OTHER, "other": Sex.OTHER}
+
+
+@dataclass(frozen=True)
+class MappedPerson:
+    """The outcome of mapping one row: a person, or the reason there is none; and what was left out."""
+
+    person: Person | None
+    dropped_fields: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _clean(row: Mapping[str, Any], column: str) -> str | None:
+    value = row.get(column)
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _checked(value: str | None, check: Callable[[str], Any]) -> tuple[Any, bool]:
+    """(normalised value, whether it was dropped)."""
+    if value is None:
+        return None, False
+    try:
+        return check(value), False
+    except ValueError:
+        return None, True
+
+
+def _iso_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def person_from_canonical_row(row: Mapping[str, Any]) -> MappedPerson:
+    """Map one row of the canonical person columns. Never raises for bad data: it says what was wrong."""
+    dropped: list[str] = []
+
+    def keep(column: str, check: Callable[[str], Any]) -> Any:
+        value, was_dropped = _checked(_clean(row, column), check)
+        if was_dropped:
+            dropped.append(column)
+        return value
+
+    given, family = _clean(row, "given_name"), _clean(row, "family_name")
+    if not (given or family):
+        return MappedPerson(None, error="the record has neither a given nor a family name")
+    middle = _clean(row, "middle_name")
+    sex_text = _clean(row, "sex")
+    contacts = []
+    if phone := _clean(row, "phone"):
+        contacts.append(ContactPoint(system=ContactSystem.PHONE, value=phone))
+    if (email := _clean(row, "email")) and "@" in email:
+        contacts.append(ContactPoint(system=ContactSystem.EMAIL, value=email.lower()))
+    elif email:
+        dropped.append("email")
+    lines = tuple(line for line in (_clean(row, "address_line_1"), _clean(row, "address_line_2")) if line)
+    postcode = keep("postcode", normalise_postcode)
+    uprn = keep("uprn", normalise_uprn)
+    town = _clean(row, "town")
+    address = Address(uprn=uprn, lines=lines, town=town, postcode=postcode) if (lines or postcode or uprn) else None
+    sex = _SEX_CODES.get(sex_text.lower()) if sex_text else None
+    if sex_text and sex is None:
+        dropped.append("sex")
+    try:
+        person = Person(
+            name=PersonName(given=given, middle=(middle,) if middle else (), family=family),
+            date_of_birth=keep("date_of_birth", _iso_date),
+            sex=sex,
+            nhs_number=keep("nhs_number", normalise_nhs_number),
+            ni_number=keep("ni_number", normalise_ni_number),
+            contact_points=tuple(contacts),
+            address=address,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False))
+        return MappedPerson(None, tuple(dropped), error=problems)
+    return MappedPerson(person, tuple(dropped))
