@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from enum import IntEnum
 from typing import Annotated, NoReturn
 
@@ -58,6 +57,3 @@ def open_database(settings: Settings) -> Database:
         fail(str(error), ExitCode.UNAVAILABLE)
     return database
 
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from joinedup.ingest import person_from_canonical_row
 from joinedup.model import EntityType, SourceRecord
 from joinedup.place import demo_place_path, load_place
-from joinedup.store.place_registry import register_place, registered_systems
+from joinedup.store.place_registry import register_place
 from joinedup.store.source_records import SaveResult, SourceRecordStore
 
 from ._common import DatabaseUrlOption, console, open_database, settings_for

@@ -33,16 +33,27 @@ def explain(error: ErrorDetails, index: LineIndex) -> Located | None:
     kind = error["type"]
     if kind == CONSISTENCY_ERROR:
         return None
+    if kind == "too_short" and _long_enough_before_validation(error):
+        return None  # Pydantic counts only the items that validated; those items have their own errors
     loc: Loc = tuple(error["loc"])
     if "[key]" in loc:
         owner = loc[: loc.index("[key]") - 1]
         message = f"{describe(owner)} has a key {show_value(error['input'])} that is not text; put the key in quotes."
         return Located(index.introduced_at(owner), loc, message)
+    if kind == "invalid_key":
+        message = f"{describe(loc[:-1])} has a key {show_value(loc[-1])} that is not text; put the key in quotes."
+        return Located(index.introduced_at(loc), loc, message)
     if kind == "missing":
         return Located(index.introduced_at(loc[:-1]), loc, _missing(loc))
     if kind == "extra_forbidden":
         return Located(index.introduced_at(loc), loc, _unknown_key(loc))
     return Located(index.value_at(loc), loc, _wrong_value(kind, loc, error))
+
+
+def _long_enough_before_validation(error: ErrorDetails) -> bool:
+    given = error["input"]
+    minimum = error.get("ctx", {}).get("min_length", 0)
+    return isinstance(given, list | tuple) and len(given) >= minimum
 
 
 def _missing(loc: Loc) -> str:

@@ -63,7 +63,7 @@ FieldPath = Annotated[
     str,
     _matching(
         r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*",
-        "should be a canonical field name in lowercase with dots between parts, like 'person.family_name'",
+        "should be a canonical field name in lowercase with dots between parts, like 'person.name.family'",
     ),
 ]
 EventName = Annotated[
@@ -185,7 +185,7 @@ class SourceSystem(_Section):
     organisation: Code
     kind: SystemKind
     entity: EntityKind
-    trust: Annotated[int, Field(ge=1, le=100)] | None = None
+    trust: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None  # strict: YAML `true` is no rank
     description: Text | None = None
     connection: dict[str, Any] = Field(default_factory=dict)
 

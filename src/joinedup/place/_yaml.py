@@ -100,7 +100,10 @@ _PlaceLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlaceLoader.constru
 def parse_yaml(text: str) -> ParsedYaml:
     """Parse one YAML document, recording positions; never raises for bad YAML."""
     index = LineIndex()
-    loader = _PlaceLoader(text)
+    try:
+        loader = _PlaceLoader(text)
+    except yaml.reader.ReaderError as error:  # the reader checks every character before parsing
+        return ParsedYaml(None, index, [_reader_problem(text, error)], readable=False)
     try:
         root = loader.get_single_node()
         if root is None:
@@ -110,10 +113,6 @@ def parse_yaml(text: str) -> ParsedYaml:
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         return ParsedYaml(None, index, [_syntax_problem(error)], readable=False)
-    except yaml.reader.ReaderError as error:
-        position = _position_of_offset(text, error.position)
-        message = f"The file contains a character that YAML does not allow ({error.character!r}); remove it."
-        return ParsedYaml(None, index, [Located(position, (), message)], readable=False)
     finally:
         loader.dispose()
     return ParsedYaml(data, index, problems, readable=True)
@@ -162,6 +161,12 @@ def _duplicate_key(loc: Loc, name: object, first: Position, again: Position) -> 
     return Located(again, (*loc, _as_loc_part(name)), message)
 
 
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> Located:
+    character = error.character if isinstance(error.character, int) else ord(error.character)
+    message = f"The file contains a control character (U+{character:04X}) that YAML does not allow; remove it."
+    return Located(_position_of_offset(text, error.position), (), message)
+
+
 def _position(mark: yaml.Mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
@@ -193,16 +198,22 @@ _PLAIN_YAML_ERRORS = (
         "The file ends in the middle of a value; check for a quote or bracket that is not closed.",
     ),
     ("could not determine a constructor", "This uses a YAML tag ('!...') that a place file does not allow."),
+    ("expected ',' or ']'", "A list that starts with '[' is not closed with ']'."),
+    ("expected ',' or '}'", "A mapping that starts with '{' is not closed with '}'."),
+    ("found unhashable key", "A key here is a list or a mapping; keys must be plain words."),
     ("found duplicate anchor", "This defines an anchor ('&name') that is already defined."),
 )
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError) -> Located:
-    mark = error.problem_mark or error.context_mark
-    position = _position(mark) if mark is not None else START
     problem = error.problem or error.context or "the text could not be read"
+    wording = f"{error.context or ''} {problem}"
+    # At the end of the file the useful place is where the unclosed quote or bracket was opened.
+    at_end = "end of stream" in wording or "<stream end>" in wording
+    mark = (error.context_mark if at_end else None) or error.problem_mark or error.context_mark
+    position = _position(mark) if mark is not None else START
     for fragment, plain in _PLAIN_YAML_ERRORS:
-        if fragment in problem:
+        if fragment in wording:
             return Located(position, (), plain)
     if "expected <block end>" in problem or "did not find expected" in problem:
         message = "The indentation here does not line up with the lines above it."

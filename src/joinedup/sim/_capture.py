@@ -12,9 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from joinedup.sim._population import (
-    ADULT_CHILD, CHILD, END, FEMALE, HEAD, NEVER, PARTNER, START, YEAR, Population,
-)  # fmt: skip
+from joinedup.sim._population import CHILD, END, FEMALE, HEAD, PARTNER, START, YEAR, Population
 
 IntArray = NDArray[np.int64]
 
@@ -165,10 +163,10 @@ def _with_duplicates(sel: Selection, rate: float, rng: np.random.Generator) -> S
     extra = sel.take(dup)
     span = np.maximum(1, extra.day - extra.earliest + 1)
     day = extra.earliest + (rng.random(len(dup)) * span).astype(np.int64)
-    extra = Selection(extra.person, day, extra.earliest, np.zeros(len(dup), bool), extra.relation, np.ones(len(dup), bool))
-    merged = _concat(sel, extra)
-    order = np.argsort(merged.person, kind="stable")
-    return merged.take(order)
+    extra = Selection(
+        extra.person, day, extra.earliest, np.zeros(len(dup), bool), extra.relation, np.ones(len(dup), bool)
+    )
+    return _concat(sel, extra)
 
 
 def _concat(a: Selection, b: Selection) -> Selection:
@@ -177,6 +175,3 @@ def _concat(a: Selection, b: Selection) -> Selection:
         np.concatenate((a.earliest, b.earliest)), np.concatenate((a.death_known, b.death_known)),
         np.concatenate((a.relation, b.relation)), np.concatenate((a.duplicate, b.duplicate)),
     )  # fmt: skip
-
-
-__all__ = ["ADULT_CHILD", "NEVER", "RELATION", "Selection", "select"]

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-
 from stdnum.gb import upn as _upn
 
 IntArray = NDArray[np.int64]

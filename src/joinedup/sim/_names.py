@@ -138,14 +138,32 @@ STREET_STEMS: tuple[str, ...] = tuple(
 )
 
 STREET_KINDS: tuple[str, ...] = (
-    "Road", "Street", "Lane", "Avenue", "Close", "Drive", "Way", "Gardens", "Crescent", "Grove",
-    "Place", "Terrace", "Court", "Walk",
+    "Road",
+    "Street",
+    "Lane",
+    "Avenue",
+    "Close",
+    "Drive",
+    "Way",
+    "Gardens",
+    "Crescent",
+    "Grove",
+    "Place",
+    "Terrace",
+    "Court",
+    "Walk",
 )
 
 # Kettleby's neighbourhoods: each is a postcode district and a GP practice catchment.
 LOCALITIES: tuple[str, ...] = (
-    "Kettleby Town", "Upper Kettleby", "Marsh End", "Brookside", "Castle Hill", "Millfield",
-    "Nether Green", "Abbey Park",
+    "Kettleby Town",
+    "Upper Kettleby",
+    "Marsh End",
+    "Brookside",
+    "Castle Hill",
+    "Millfield",
+    "Nether Green",
+    "Abbey Park",
 )
 
 TOWN = "Kettleby"

@@ -45,8 +45,8 @@ _SHARERS, _GROWN_SON = 6, 7
 
 
 def _zipf(n: int) -> NDArray[np.float64]:
-    weights = 1.0 / (np.arange(n) + 6.0)
-    return weights / weights.sum()
+    weights = 1.0 / (np.arange(n, dtype=np.float64) + 6.0)
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
 
 
 def _shuffled(names: tuple[str, ...]) -> NDArray[np.object_]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import RowMapping, insert, select, update
 
 from .database import Database
 from .tables import api_keys
@@ -51,6 +51,14 @@ class IssuedKey:
     record: ApiKeyRecord
     plaintext: str = field(repr=False)
 
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def prefix(self) -> str:
+        return self.record.prefix
+
 
 def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
@@ -60,8 +68,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _record(row: Row[tuple[object, ...]]) -> ApiKeyRecord:
-    mapping = row._mapping
+def _record(mapping: RowMapping) -> ApiKeyRecord:
     return ApiKeyRecord(
         id=int(mapping["id"]),
         prefix=mapping["prefix"],
@@ -127,23 +134,22 @@ class ApiKeyRepository:
         # of a stored hash matched.
         if row is None or not hmac.compare_digest(row._mapping["key_hash"], presented):
             return None
-        return _record(row)
+        return _record(row._mapping)
 
-    def revoke(self, key_id: int) -> ApiKeyRecord | None:
-        """Revoke a key (idempotent). Returns its record, or None when there is no key with that id."""
+    def revoke(self, key_id: int) -> bool:
+        """Revoke a live key. False when there is no key with that id or it was already revoked."""
         with self._database.transaction() as connection:
-            connection.execute(
+            result = connection.execute(
                 update(api_keys)
                 .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=self._now())
             )
-            row = connection.execute(select(*_COLUMNS).where(api_keys.c.id == key_id)).first()
-        return None if row is None else _record(row)
+        return result.rowcount == 1
 
     def get(self, key_id: int) -> ApiKeyRecord | None:
         with self._database.transaction() as connection:
             row = connection.execute(select(*_COLUMNS).where(api_keys.c.id == key_id)).first()
-        return None if row is None else _record(row)
+        return None if row is None else _record(row._mapping)
 
     def list(self, system: str | None = None) -> builtins.list[ApiKeyRecord]:
         """Every key (revoked ones too, so an operator sees the history), oldest first."""
@@ -151,4 +157,4 @@ class ApiKeyRepository:
         if system is not None:
             query = query.where(api_keys.c.system == system)
         with self._database.transaction() as connection:
-            return [_record(row) for row in connection.execute(query)]
+            return [_record(row._mapping) for row in connection.execute(query)]

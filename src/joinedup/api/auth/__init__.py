@@ -2,7 +2,7 @@
 
 from .dependencies import API_KEY_HEADER, Authenticator, CurrentPrincipal, Unauthenticated, authenticate
 from .dev_issuer import DEV_AUDIENCE, DEV_ISSUER, DevIssuer
-from .keys import KeysUnavailable, KeySource, RemoteKeys, StaticKeys
+from .keys import KeySource, KeysUnavailable, RemoteKeys, StaticKeys
 from .principal import Principal
 from .tokens import ALLOWED_ALGORITHMS, InvalidToken, TokenVerifier, TrustedIssuer
 

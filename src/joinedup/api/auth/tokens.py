@@ -64,7 +64,8 @@ class TokenVerifier:
         alg = header.get("alg")
         if alg not in ALLOWED_ALGORITHMS:
             raise InvalidToken(f"tokens must be signed with one of {', '.join(ALLOWED_ALGORITHMS)}")
-        trusted = self._issuers.get(unverified.get("iss")) if isinstance(unverified.get("iss"), str) else None
+        claimed_issuer = unverified.get("iss")
+        trusted = self._issuers.get(claimed_issuer) if isinstance(claimed_issuer, str) else None
         if trusted is None:
             raise InvalidToken("the token's issuer is not trusted")
         kid = header.get("kid")

@@ -1,0 +1,84 @@
+"""The one small interface every connector kind implements: read, write back, describe, report health.
+
+A connector knows how to talk to one kind of system (a REST API, a file drop, a SQL database, a legacy
+screen). It hands out records exactly as the system holds them; mapping them to the canonical model is
+ingest's job, so a connector never imports the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+
+class Capability(StrEnum):
+    READ_ALL = "read-all"
+    READ_CHANGES = "read-changes"  # incremental reads from a cursor
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where a record came from inside its system, for quarantine messages: a file and line, or a page."""
+
+    description: str
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as the system gave it. ``cursor`` is where to resume after this record."""
+
+    record_id: str
+    payload: Mapping[str, Any]
+    location: SourceLocation
+    changed_at: datetime | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to write back into a system's copy of one record (used by tell-us-once)."""
+
+    record_id: str
+    fields: Mapping[str, Any]
+    idempotency_key: str
+    expected_version: str | None = None  # the system's own version or timestamp last read, to detect conflicts
+
+
+@dataclass(frozen=True)
+class WriteReceipt:
+    record_id: str
+    accepted: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    detail: str = ""
+    checked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConnectorDescription:
+    kind: str
+    capabilities: frozenset[Capability]
+    fields: tuple[str, ...] = field(default=())
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What ingest and sync need from a system, whatever its kind."""
+
+    def describe(self) -> ConnectorDescription: ...
+
+    def read(self, since: str | None = None) -> Iterator[RawRecord]:
+        """Every record, or only those changed after the cursor ``since``; in a stable order."""
+        ...
+
+    def write(self, change: Change) -> WriteReceipt: ...
+
+    def health(self) -> Health: ...
