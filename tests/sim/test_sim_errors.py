@@ -154,3 +154,14 @@ def test_sons_named_after_their_fathers_live_at_the_same_address(generated: Gene
     assert len(with_different_dob) >= 20
     juniors = [r for r in generated.residents.values() if r["junior"] == "True"]
     assert len(juniors) >= 20
+
+
+def test_every_address_a_record_holds_is_one_the_person_lived_at(generated: Generated) -> None:
+    stale = 0
+    for row, person in _pairs(generated, (*PERSON_SYSTEMS, "waste")):
+        if not row["uprn"]:
+            continue
+        lived_at = [entry.split(" ")[0] for entry in person["address_history"].split(";")]
+        assert row["uprn"] in lived_at, row["record_id"]
+        stale += row["uprn"] != lived_at[-1]
+    assert stale > 500

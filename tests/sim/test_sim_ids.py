@@ -36,9 +36,8 @@ def test_nhs_numbers_are_valid_and_unique(indices: list[int], salt: int) -> None
 @given(st.lists(st.integers(min_value=100_000_000, max_value=999_999_999), min_size=1, max_size=100))
 def test_check_digits_agree_with_stdnum(bodies: list[int]) -> None:
     for body, check in zip(bodies, nhs_check_digits(np.array(bodies, dtype=np.int64)).tolist(), strict=True):
-        expected = nhs.checksum(str(body) + "0")  # stdnum's weighted sum; the check digit completes it
-        assert check == 10 or nhs.is_valid(f"{body}{check}")
-        assert check != 10 or expected is not None
+        valid = [d for d in range(10) if nhs.is_valid(f"{body}{d}")]
+        assert valid == ([] if check == 10 else [check])
 
 
 def test_every_postcode_the_place_can_use_is_well_formed() -> None:
@@ -51,9 +50,9 @@ def test_every_postcode_the_place_can_use_is_well_formed() -> None:
 def test_summary_counts_the_place() -> None:
     summary = SyntheticPlace().summary()  # the defaults: 10,000 residents, seed 42
     assert summary.residents == 10_000
-    assert 3_500 < summary.households < 5_000 < summary.properties
+    assert 3_500 < summary.households < summary.properties < 6_000
     assert 0 < summary.deaths < 1_000 and 0 < summary.births < summary.children
     assert summary.moves > 1_000
     assert set(summary.records) == set(summary.duplicates) == set(summary.errors)
     assert summary.records["gp"] > 0.95 * summary.residents
-    assert summary.records["schools"] < summary.children
+    assert summary.records["schools"] > 0.8 * summary.children  # former pupils are kept too

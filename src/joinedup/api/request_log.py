@@ -13,17 +13,13 @@ import time
 import traceback
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import problem
+from .route_table import route_templates
 
 log = logging.getLogger("joinedup.api.requests")
-
-
-def _route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "<unmatched>"
 
 
 def _principal_subject(scope: Scope) -> str | None:
@@ -43,6 +39,18 @@ def _origin(error: BaseException) -> str:
 class RequestLogMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._templates: dict[int, str] | None = None
+
+    def _route_template(self, scope: Scope) -> str:
+        route = scope.get("route")
+        if route is None:
+            return "<unmatched>"
+        # Starlette records the route as declared, whose path lacks the prefixes of the routers it was
+        # included through; the app's flattened route table knows the full template.
+        if self._templates is None and isinstance(scope.get("app"), FastAPI):
+            self._templates = route_templates(scope["app"])
+        template = (self._templates or {}).get(id(route), getattr(route, "path", None))
+        return template if isinstance(template, str) else "<unknown>"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,7 +72,11 @@ class RequestLogMiddleware:
         except Exception as error:  # noqa: BLE001 - the boundary: turn any failure into a 500 without details
             log.error(
                 "unhandled error",
-                extra={"route": _route_template(scope), "error_type": type(error).__name__, "origin": _origin(error)},
+                extra={
+                    "route": self._route_template(scope),
+                    "error_type": type(error).__name__,
+                    "origin": _origin(error),
+                },
             )
             if status is None:
                 response = problem(500, "Something went wrong on our side; it has been logged.")
@@ -74,11 +86,10 @@ class RequestLogMiddleware:
         finally:
             self._log(scope, status, started)
 
-    @staticmethod
-    def _log(scope: Scope, status: int | None, started: float) -> None:
+    def _log(self, scope: Scope, status: int | None, started: float) -> None:
         fields: dict[str, Any] = {
             "method": scope.get("method"),
-            "route": _route_template(scope),
+            "route": self._route_template(scope),
             "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "principal": _principal_subject(scope),

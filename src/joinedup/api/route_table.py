@@ -18,9 +18,10 @@ from fastapi.dependencies.models import Dependant
 
 @dataclass(frozen=True)
 class RouteInfo:
-    path: str
+    path: str  # the full template, prefixes included
     methods: frozenset[str]
     dependant: Dependant | None
+    route: object  # the route object as declared, which is what Starlette puts in scope["route"]
 
 
 def iter_routes(app: FastAPI) -> Iterator[RouteInfo]:
@@ -32,7 +33,16 @@ def iter_routes(app: FastAPI) -> Iterator[RouteInfo]:
             raise RuntimeError(f"cannot tell the path of route {entry!r}")
         dependant = getattr(entry, "dependant", None)
         methods = getattr(entry, "methods", None) or set()
-        yield RouteInfo(path, frozenset(methods), dependant if isinstance(dependant, Dependant) else None)
+        original = getattr(entry, "original_route", entry)
+        yield RouteInfo(path, frozenset(methods), dependant if isinstance(dependant, Dependant) else None, original)
+
+
+def route_templates(app: FastAPI) -> dict[int, str]:
+    """Full path templates by ``id`` of the declared route object (a router included twice keeps its first)."""
+    templates: dict[int, str] = {}
+    for route in iter_routes(app):
+        templates.setdefault(id(route.route), route.path)
+    return templates
 
 
 def _uses(dependant: Dependant, dependency: Callable[..., Any]) -> bool:

@@ -56,4 +56,3 @@ def open_database(settings: Settings) -> Database:
     except StorageError as error:
         fail(str(error), ExitCode.UNAVAILABLE)
     return database
-

@@ -47,6 +47,5 @@ def validate(
         raise typer.Exit(int(ExitCode.INVALID_INPUT))
     assert result.place is not None  # no problems means a place  # noqa: S101
     console.print(
-        f"{place_file}: valid. {len(result.place.organisations)} organisations, "
-        f"{len(result.place.systems)} systems."
+        f"{place_file}: valid. {len(result.place.organisations)} organisations, {len(result.place.systems)} systems."
     )

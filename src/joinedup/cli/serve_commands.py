@@ -50,7 +50,11 @@ def list_keys(database_url: DatabaseUrlOption = None) -> None:
     table = Table("id", "system", "prefix", "label", "created", "revoked")
     for key in ApiKeyRepository(database).list():
         table.add_row(
-            str(key.id), key.system, key.prefix, key.label or "", f"{key.created_at:%Y-%m-%d %H:%M}",
+            str(key.id),
+            key.system,
+            key.prefix,
+            key.label or "",
+            f"{key.created_at:%Y-%m-%d %H:%M}",
             f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
         )
     console.print(table)

@@ -23,9 +23,16 @@ def export(
     from joinedup.sim import export_place  # the simulator is loaded only by the commands that use it
 
     with Progress(
-        TextColumn("[bold]Generating"), BarColumn(), MofNCompleteColumn(), TextColumn("residents"),
-        TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("[bold]Generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("residents"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         task = progress.add_task("generate", total=people)
-        summary = export_place(directory, people=people, seed=seed, progress=lambda done: progress.update(task, completed=done))
+        summary = export_place(
+            directory, people=people, seed=seed, progress=lambda done: progress.update(task, completed=done)
+        )
     console.print(f"Wrote {directory}: {summary}")

@@ -29,13 +29,19 @@ class SourceLocation:
 
 @dataclass(frozen=True)
 class RawRecord:
-    """One record as the system gave it. ``cursor`` is where to resume after this record."""
+    """One record as the system gave it. ``cursor`` is where to resume after this record.
+
+    ``problem`` is set when the system handed over something that is not a usable record (a row with the
+    wrong number of fields, bytes that do not decode): the payload then holds the raw content, and ingest
+    quarantines it with the problem as the reason instead of mapping it.
+    """
 
     record_id: str
     payload: Mapping[str, Any]
     location: SourceLocation
     changed_at: datetime | None = None
     cursor: str | None = None
+    problem: str | None = None
 
 
 @dataclass(frozen=True)

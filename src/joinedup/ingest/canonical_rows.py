@@ -21,6 +21,7 @@ from joinedup.model import (
     ContactSystem,
     Person,
     PersonName,
+    Property,
     Sex,
     normalise_nhs_number,
     normalise_ni_number,
@@ -126,3 +127,21 @@ def person_from_canonical_row(row: Mapping[str, Any]) -> MappedPerson:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors(include_input=False))
         return MappedPerson(None, tuple(dropped), error=problems)
     return MappedPerson(person, tuple(dropped))
+
+
+@dataclass(frozen=True)
+class MappedProperty:
+    property: Property | None
+    error: str | None = None
+
+
+def property_from_canonical_row(row: Mapping[str, Any]) -> MappedProperty:
+    """Map a property-centred row (e.g. a waste service's round list): the UPRN is required, the rest kept."""
+    uprn, uprn_dropped = _checked(_clean(row, "uprn"), normalise_uprn)
+    if uprn is None:
+        reason = "the UPRN is not valid" if uprn_dropped else "the record has no UPRN"
+        return MappedProperty(None, error=reason)
+    postcode, _ = _checked(_clean(row, "postcode"), normalise_postcode)
+    lines = tuple(line for line in (_clean(row, "address_line_1"), _clean(row, "address_line_2")) if line)
+    address = Address(uprn=uprn, lines=lines, town=_clean(row, "town"), postcode=postcode)
+    return MappedProperty(Property(uprn=uprn, address=address))

@@ -149,6 +149,9 @@ def generate(chunk: int, first_person: int, people: int, rng: np.random.Generato
     lone_parent = (kind == 5) & (role == HEAD)
     sex[lone_parent] = np.where(rng.random(int(lone_parent.sum())) < 0.9, FEMALE, MALE)
     head_of = starts[household]
+    junior = junior_slot & (rng.random(people) < 0.3) & (role[head_of] == HEAD)
+    sex[junior] = MALE
+    sex[head_of[junior]] = MALE  # the father, before his partner's sex is drawn
     partner = role == PARTNER
     sex[partner] = np.where(rng.random(int(partner.sum())) < 0.95, 1 - sex[head_of[partner]], sex[head_of[partner]])
 
@@ -188,10 +191,7 @@ def generate(chunk: int, first_person: int, people: int, rng: np.random.Generato
     twin[twin_of] = True
 
     # Juniors: a grown-up son named exactly after his father, living at the same address.
-    junior = junior_slot & (rng.random(people) < 0.3) & (role[head_of] == HEAD)
     father = head_of[junior]
-    sex[father] = MALE
-    sex[junior] = MALE
     given[father] = rng.choice(_GIVEN[MALE], size=len(father), p=_GIVEN_P[MALE])
     given[junior] = given[father]
     middle[junior] = np.where(rng.random(len(father)) < 0.5, middle[father], middle[junior])

@@ -161,9 +161,15 @@ class SyntheticPlace:
         return tally
 
     def residents(self) -> Iterator[dict[str, str]]:
-        """Ground truth per resident: true names, dates, identifiers and current address."""
+        """Ground truth per resident: true names, dates, identifiers, current address and address history.
+
+        `address_history` lists "uprn from yyyy-mm-dd" entries separated by ";", oldest first (the first
+        entry has no date when it predates the timeline).
+        """
         for chunk in range(self.chunk_count):
             pop = self.population(chunk)
+            uprn = pop.properties.uprn.astype(str)
+            history = [_history(uprn[props], moves) for props, moves in zip(pop.hh_props, pop.hh_moves, strict=True)]
             now = pop.hh_props[pop.household, 2]
             dob = pop.dob.astype("datetime64[D]").astype(str).tolist()
             dod = np.where(pop.dod < NEVER, pop.dod, 0).astype("datetime64[D]").astype(str)
@@ -174,7 +180,19 @@ class SyntheticPlace:
                     "given_name": pop.given[i], "middle_name": pop.middle[i], "family_name": pop.surname[i],
                     "birth_family_name": pop.birth_surname[i], "date_of_birth": dob[i], "date_of_death": dod[i],
                     "sex": "female" if pop.sex[i] == 0 else "male", "is_child": str(pop.role[i] == CHILD),
-                    "uprn": str(pop.properties.uprn[now[i]]), "postcode": pop.properties.postcode[now[i]],
+                    "uprn": uprn[now[i]], "postcode": pop.properties.postcode[now[i]],
+                    "address_history": history[pop.household[i]],
                     "nhs_number": str(pop.nhs[i]), "ni_number": pop.ni[i],
                     "twin": str(bool(pop.twin[i])), "junior": str(bool(pop.junior[i])),
                 }  # fmt: skip
+
+
+def _history(uprns: NDArray[np.str_], moves: NDArray[np.int64]) -> str:
+    entries = []
+    for step in range(3):
+        if step < 2 and moves[step] < START:
+            continue  # no move ended this slot: the household never lived there
+        arrived = moves[step - 1] if step > 0 else -NEVER
+        since = f" from {np.datetime64(int(arrived), 'D')}" if arrived >= START else ""
+        entries.append(f"{uprns[step]}{since}")
+    return ";".join(entries)

@@ -1,0 +1,112 @@
+"""Declarative mappings (from the place file) compiled into a function from a source payload to a canonical row.
+
+The canonical row uses the canonical person columns (the interchange layout of ``joinedup sim export`` and
+``joinedup link``) plus ``changed_at``; :func:`person_from_canonical_row` then builds the Person. Keeping one
+flat layout in the middle means every source, file or API, meets the model through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from joinedup.place import SourceMapping
+
+from .canonical_rows import CANONICAL_PERSON_COLUMNS
+from .transforms import TRANSFORMS, Transform, TransformError, Value
+
+NAME_TARGET = "name"  # fed by split-name, which fills given_name, middle_name and family_name
+TARGETS = frozenset(CANONICAL_PERSON_COLUMNS) - {"source"} | {"changed_at", NAME_TARGET}
+
+
+class MappingError(ValueError):
+    """A mapping in the place file cannot be compiled; ``problems`` are (path, sentence) pairs."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+
+
+@dataclass(frozen=True)
+class _Step:
+    name: str
+    function: Transform
+    args: Any
+
+
+@dataclass(frozen=True)
+class _Field:
+    source: str
+    target: str
+    steps: tuple[_Step, ...]
+
+
+@dataclass(frozen=True)
+class MappingOutcome:
+    """A canonical row, or the reasons the payload could not be mapped (field names, never values)."""
+
+    row: dict[str, str] | None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompiledMapping:
+    system: str
+    fields: tuple[_Field, ...]
+
+    @property
+    def source_fields(self) -> frozenset[str]:
+        """The fields this mapping expects the source to send."""
+        return frozenset(field.source for field in self.fields)
+
+    def apply(self, record_id: str, payload: Mapping[str, Any]) -> MappingOutcome:
+        row: dict[str, str] = {"source": self.system, "record_id": record_id}
+        problems: list[str] = []
+        for field in self.fields:
+            raw = payload.get(field.source)
+            value: Value = None if raw is None else str(raw)
+            try:
+                for step in field.steps:
+                    value = step.function(value, step.args)
+            except TransformError as error:
+                problems.append(f"{field.source}: {error}")
+                continue
+            if isinstance(value, dict):
+                row.update(value)
+            elif value is not None:
+                row[field.target] = value
+        if problems:
+            return MappingOutcome(None, tuple(problems))
+        return MappingOutcome(row)
+
+
+def compile_mapping(mapping: SourceMapping) -> CompiledMapping:
+    """Check every target and transform name, then build the mapping. Raises MappingError listing all problems."""
+    problems: list[tuple[str, str]] = []
+    fields: list[_Field] = []
+    for index, field in enumerate(mapping.fields):
+        path = f"fields[{index}]"
+        if field.target not in TARGETS:
+            problems.append((f"{path}.target", f"'{field.target}' is not a canonical field; use one of {_listing()}"))
+        steps = []
+        for step_index, transform in enumerate(field.transforms):
+            function = TRANSFORMS.get(transform.name)
+            if function is None:
+                known = ", ".join(sorted(TRANSFORMS))
+                problems.append(
+                    (f"{path}.transforms[{step_index}]", f"'{transform.name}' is not a transform ({known})")
+                )
+                continue
+            steps.append(_Step(transform.name, function, transform.args))
+        produces_name = any(step.name == "split-name" for step in steps)
+        if produces_name != (field.target == NAME_TARGET) and field.target in TARGETS:
+            problems.append((f"{path}.target", "split-name feeds the target 'name', and 'name' needs split-name"))
+        fields.append(_Field(field.source, field.target, tuple(steps)))
+    if problems:
+        raise MappingError(problems)
+    return CompiledMapping(mapping.system, tuple(fields))
+
+
+def _listing() -> str:
+    return ", ".join(sorted(TARGETS))

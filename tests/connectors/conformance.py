@@ -1,0 +1,94 @@
+"""The conformance suite every connector kind must pass.
+
+A kind's test module provides a ``harness`` fixture returning a :class:`Harness` around a real, running system
+(an HTTP server, a folder, a database, a web application) seeded with records, then subclasses
+:class:`ConnectorConformance` to run every check against it:
+
+    class TestFileConnector(ConnectorConformance):
+        @pytest.fixture
+        def harness(self, tmp_path): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from joinedup.connectors.base import Capability, Change, Connector, RawRecord
+
+
+@dataclass
+class Harness:
+    """A connector and the levers a test needs on the system behind it."""
+
+    connector: Connector
+    seeded_ids: set[str]
+    change_record: Callable[[str], None]  # change one record inside the system (as its users would)
+    add_record: Callable[[], str]  # add a new record inside the system; returns its id
+    read_back: Callable[[str], dict[str, Any]]  # the system's own current copy of one record
+    writable_field: str | None = None  # a field the connector may write back, if it can write
+    stop_system: Callable[[], None] | None = None  # make the system unavailable (for health checks)
+
+
+def _ids(records: list[RawRecord]) -> list[str]:
+    return [record.record_id for record in records]
+
+
+class ConnectorConformance:
+    """Checks every connector kind must pass. Subclasses provide the ``harness`` fixture."""
+
+    def test_read_all_returns_every_record_once(self, harness: Harness) -> None:
+        records = list(harness.connector.read())
+        ids = _ids(records)
+        assert len(ids) == len(set(ids)), "a record was read twice"
+        assert set(ids) == harness.seeded_ids
+        assert all(record.payload for record in records)
+        assert all(record.location.description for record in records)
+
+    def test_read_is_repeatable(self, harness: Harness) -> None:
+        first = [(r.record_id, dict(r.payload)) for r in harness.connector.read()]
+        second = [(r.record_id, dict(r.payload)) for r in harness.connector.read()]
+        assert sorted(first, key=lambda item: item[0]) == sorted(second, key=lambda item: item[0])
+
+    def test_incremental_read_returns_only_what_changed(self, harness: Harness) -> None:
+        if Capability.READ_CHANGES not in harness.connector.describe().capabilities:
+            pytest.skip("this connector kind reads everything every time")  # declared, not hidden
+        records = list(harness.connector.read())
+        cursor = records[-1].cursor
+        assert cursor is not None, "an incremental connector must hand out a cursor"
+        assert list(harness.connector.read(since=cursor)) == []
+        changed_id = sorted(harness.seeded_ids)[0]
+        harness.change_record(changed_id)
+        new_id = harness.add_record()
+        changed = _ids(list(harness.connector.read(since=cursor)))
+        assert sorted(changed) == sorted([changed_id, new_id])
+
+    def test_write_changes_the_systems_copy_once(self, harness: Harness) -> None:
+        if Capability.WRITE not in harness.connector.describe().capabilities:
+            pytest.skip("this connector kind is read-only")  # declared, not hidden
+        assert harness.writable_field is not None
+        record_id = sorted(harness.seeded_ids)[-1]
+        change = Change(record_id=record_id, fields={harness.writable_field: "14 New Street"}, idempotency_key="k-1")
+        receipt = harness.connector.write(change)
+        assert receipt.accepted, receipt.detail
+        assert harness.read_back(record_id)[harness.writable_field] == "14 New Street"
+        again = harness.connector.write(change)
+        assert again.accepted
+        assert harness.read_back(record_id)[harness.writable_field] == "14 New Street"
+
+    def test_health_reports_ok_then_the_outage(self, harness: Harness) -> None:
+        assert harness.connector.health().ok
+        if harness.stop_system is None:
+            return
+        harness.stop_system()
+        health = harness.connector.health()
+        assert not health.ok
+        assert health.detail
+
+    def test_description_names_capabilities(self, harness: Harness) -> None:
+        description = harness.connector.describe()
+        assert Capability.READ_ALL in description.capabilities
+        assert description.kind
