@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from joinedup.ingest import check_mappings
 from joinedup.place import demo_place_path, validate_place_file
 
 from ._common import DatabaseUrlOption, ExitCode, console, errors, fail, open_database, settings_for
@@ -38,7 +39,7 @@ def validate(
     """Check a place file; print each problem as FILE:LINE:COLUMN: sentence. Exit 1 when there is any."""
     if not place_file.is_file():
         fail(f"{place_file}: no such file", ExitCode.INVALID_INPUT)
-    result = validate_place_file(place_file)
+    result = validate_place_file(place_file, checks=[check_mappings])
     if result.problems:
         for problem in result.problems:
             errors.print(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}", markup=False)

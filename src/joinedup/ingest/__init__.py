@@ -7,11 +7,20 @@ from .canonical_rows import (
     person_from_canonical_row,
     property_from_canonical_row,
 )
+from .mapping import CompiledMapping, MappingError, MappingOutcome, check_mappings, compile_mapping
+from .transforms import TRANSFORMS, TransformError
 
 __all__ = [
     "CANONICAL_PERSON_COLUMNS",
+    "TRANSFORMS",
+    "CompiledMapping",
     "MappedPerson",
     "MappedProperty",
+    "MappingError",
+    "MappingOutcome",
+    "TransformError",
+    "check_mappings",
+    "compile_mapping",
     "person_from_canonical_row",
     "property_from_canonical_row",
 ]

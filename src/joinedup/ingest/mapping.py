@@ -7,11 +7,11 @@ flat layout in the middle means every source, file or API, meets the model throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from joinedup.place import SourceMapping
+from joinedup.place import Place, SourceMapping
 
 from .canonical_rows import CANONICAL_PERSON_COLUMNS
 from .transforms import TRANSFORMS, Transform, TransformError, Value
@@ -110,3 +110,24 @@ def compile_mapping(mapping: SourceMapping) -> CompiledMapping:
 
 def _listing() -> str:
     return ", ".join(sorted(TARGETS))
+
+
+def check_mappings(place: Place) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """A place-file check (see :data:`joinedup.place.PlaceCheck`): every mapping compiles."""
+    for index, mapping in enumerate(place.mappings):
+        try:
+            compile_mapping(mapping)
+        except MappingError as error:
+            for path, message in error.problems:
+                yield ("mappings", index, *_loc(path)), f"mappings[{index}].{path}: {message}"
+
+
+def _loc(path: str) -> tuple[str | int, ...]:
+    """'fields[2].transforms[0]' as ('fields', 2, 'transforms', 0)."""
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        name, _, rest = piece.partition("[")
+        parts.append(name)
+        if rest:
+            parts.append(int(rest.rstrip("]")))
+    return tuple(parts)

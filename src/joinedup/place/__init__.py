@@ -5,6 +5,7 @@ Read one with :func:`load_place` (raises :class:`PlaceFileError`) or check one w
 """
 
 from joinedup.place._loading import (
+    PlaceCheck,
     demo_place_path,
     load_place,
     load_place_text,
@@ -40,6 +41,7 @@ __all__ = [
     "Organisation",
     "OrganisationType",
     "Place",
+    "PlaceCheck",
     "PlaceDetails",
     "PlaceFileError",
     "PlaceProblem",

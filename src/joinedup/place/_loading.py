@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -15,8 +16,12 @@ from joinedup.place._problems import PlaceFileError, PlaceProblem, PlaceValidati
 from joinedup.place._rules import find_inconsistencies
 from joinedup.place._yaml import START, Located, Position, parse_yaml
 
+PlaceCheck = Callable[[Place], Iterable[tuple[tuple[str | int, ...], str]]]
+"""A further check of a valid place by a capability that owns part of the file (e.g. ingest's mappings):
+it yields (path in the file, plain sentence) for each problem, and the loader adds the line."""
 
-def validate_place_file(path: str | os.PathLike[str]) -> PlaceValidation:
+
+def validate_place_file(path: str | os.PathLike[str], checks: Sequence[PlaceCheck] = ()) -> PlaceValidation:
     """Validate the place file at ``path``, reporting every problem (including an unreadable file)."""
     filename = os.fspath(path)
     try:
@@ -31,10 +36,10 @@ def validate_place_file(path: str | os.PathLike[str]) -> PlaceValidation:
         position = Position(before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1)
         message = "The file is not UTF-8 text from here on; save it with UTF-8 encoding."
         return _failed(filename, [Located(position, (), message)])
-    return validate_place_text(text, filename)
+    return validate_place_text(text, filename, checks)
 
 
-def validate_place_text(text: str, filename: str = "<string>") -> PlaceValidation:
+def validate_place_text(text: str, filename: str = "<string>", checks: Sequence[PlaceCheck] = ()) -> PlaceValidation:
     """Validate place-file content held in a string; ``filename`` is only used to label problems."""
     parsed = parse_yaml(text)
     if not parsed.readable:
@@ -60,17 +65,20 @@ def validate_place_text(text: str, filename: str = "<string>") -> PlaceValidatio
             raise
     if found:
         return _failed(filename, found)
+    found += [Located(index.value_at(loc), loc, message) for check in checks for loc, message in check(place)]
+    if found:
+        return _failed(filename, found)
     return PlaceValidation(place)
 
 
-def load_place(path: str | os.PathLike[str]) -> Place:
+def load_place(path: str | os.PathLike[str], checks: Sequence[PlaceCheck] = ()) -> Place:
     """The Place in the file at ``path``; raises PlaceFileError listing every problem if there are any."""
-    return _place_or_raise(validate_place_file(path))
+    return _place_or_raise(validate_place_file(path, checks))
 
 
-def load_place_text(text: str, filename: str = "<string>") -> Place:
+def load_place_text(text: str, filename: str = "<string>", checks: Sequence[PlaceCheck] = ()) -> Place:
     """The Place in ``text``; raises PlaceFileError listing every problem if there are any."""
-    return _place_or_raise(validate_place_text(text, filename))
+    return _place_or_raise(validate_place_text(text, filename, checks))
 
 
 def demo_place_path() -> Path:

@@ -54,8 +54,9 @@ def apply(column: list[str], positions: Sequence[int], change: str, rnd: random.
         if change == "typo":
             new = typo(old, rnd)
         elif change == "nickname":
-            options = NICKNAMES.get(old)
+            options = NICKNAMES.get(old.title())
             new = rnd.choice(options) if options else old
+            new = new.upper() if old.isupper() else new  # keep the system's own case
         elif change == "initials":
             new = old[0]
         elif change == "case":

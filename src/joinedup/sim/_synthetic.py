@@ -109,6 +109,12 @@ class SyntheticPlace:
     Output depends only on (people, seed). Generation runs in chunks of whole households; each chunk
     draws from its own seed (SeedSequence(seed, spawn_key=(chunk,...))), so memory stays bounded and any
     chunk can be generated alone with the same result.
+
+    Attributes: `people`, `seed`, `systems` (the seven SimSystem descriptions, in a fixed order) and
+    `chunk_count`. Methods: `batches()` streams every system's records chunk by chunk; `summary()`
+    counts the place; `residents()` and `population(chunk)` give the ground truth for evaluation.
+    The timeline runs from 2015-01-01 to 2026-06-30: residents are born, die and move house within it,
+    and each system's record shows a resident as they were when that system last updated it.
     """
 
     def __init__(self, people: int = 10_000, seed: int = 42) -> None:
