@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -67,7 +68,7 @@ def test_a_token_expired_within_the_leeway_is_accepted(idp: ExternalIdp, externa
     ],
 )
 def test_tokens_with_wrong_claims_are_refused(
-    idp: ExternalIdp, external_client: httpx.Client, claims: dict[str, object], reason: str
+    idp: ExternalIdp, external_client: httpx.Client, claims: dict[str, Any], reason: str
 ) -> None:
     assert_refused(external_client.get("/api/v1/whoami", headers=bearer(idp.token(**claims))), reason)
 
@@ -125,6 +126,6 @@ def test_an_algorithm_that_does_not_fit_the_key_is_refused(idp: ExternalIdp, ext
 
 @pytest.mark.parametrize("token", ["abc", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30", "x" * 20_000, "é.é.é"])
 def test_garbage_is_refused(external_client: httpx.Client, token: str) -> None:
-    response = external_client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}".encode()})
+    response = external_client.get("/api/v1/whoami", headers={b"Authorization": f"Bearer {token}".encode()})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"

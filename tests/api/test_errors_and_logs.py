@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -24,6 +25,15 @@ class Records(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+    def wait_for(self, logger: str, count: int) -> list[logging.LogRecord]:
+        """The logger's records once there are ``count``: the server logs a request just after answering it."""
+        deadline = time.monotonic() + 5
+        while True:
+            found = [record for record in self.records if record.name == logger]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.01)
 
     def everything(self) -> str:
         """Every record as text: message and every field, to search for what must not be there."""
@@ -118,14 +128,14 @@ def test_each_request_is_logged_with_its_route_template_status_and_principal(
     assert client.get("/api/v1/version").status_code == 401
     client.get(f"/api/v1/residents/{PERSONAL}")
 
-    lines = [record for record in logs.records if record.name == "joinedup.api.requests"]
-    seen = [(r.method, r.route, r.status, r.principal) for r in lines]  # type: ignore[attr-defined]
-    assert seen == [
+    lines = logs.wait_for("joinedup.api.requests", count=4)
+    seen = {(r.method, r.route, r.status, r.principal) for r in lines}  # type: ignore[attr-defined]
+    assert seen == {
         ("POST", "/api/v1/dev/token", 200, None),
         ("GET", "/api/v1/whoami", 200, "dev-0002"),
         ("GET", "/api/v1/version", 401, None),
         ("GET", "<unmatched>", 404, None),
-    ]
+    }
     assert all(isinstance(r.duration_ms, float) for r in lines)  # type: ignore[attr-defined]
     assert PERSONAL not in logs.everything()
     assert token not in logs.everything()

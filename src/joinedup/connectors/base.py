@@ -88,3 +88,14 @@ class Connector(Protocol):
     def write(self, change: Change) -> WriteReceipt: ...
 
     def health(self) -> Health: ...
+
+
+class ConnectorError(Exception):
+    """A system could not be read or written; the message names the system's location, never record values."""
+
+
+class SchemaDriftError(ConnectorError):
+    """The system's layout no longer matches its configuration (a field added, renamed or missing).
+
+    Ingest stops that source instead of loading data into the wrong fields, until someone updates the mapping.
+    """

@@ -73,9 +73,13 @@ class SourceRecordStore:
         if not batch:
             return SaveResult()
         with self._database.transaction() as connection:
-            return self._save(connection, batch, now or datetime.now(UTC))
+            return self.save_in(connection, batch, now=now)
 
-    def _save(self, connection: Connection, batch: Sequence[SourceRecord], now: datetime) -> SaveResult:
+    def save_in(
+        self, connection: Connection, batch: Sequence[SourceRecord], *, now: datetime | None = None
+    ) -> SaveResult:
+        """Store a batch inside the caller's transaction (e.g. together with a sync's checkpoint)."""
+        now = now or datetime.now(UTC)
         heads = _current_heads(connection, {(r.system, r.record_id) for r in batch})
         inserts: list[dict[str, Any]] = []
         new_keys: set[tuple[str, str]] = set()

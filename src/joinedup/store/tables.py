@@ -95,3 +95,52 @@ api_keys = Table(
 )
 
 Index("ix_source_records_system_changed", source_records.c.system, source_records.c.changed_at)
+
+# Records that could not be mapped or validated, kept with their reasons until re-processed. One row per distinct
+# payload per system, so re-reading the same bad row (a resumed sync) does not add it twice.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("system", String(64), ForeignKey("source_systems.code"), nullable=False),
+    Column("record_id", String(128)),
+    Column("location", Text, nullable=False),
+    Column("reasons", JsonDocument, nullable=False),
+    Column("raw", JsonDocument, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime),
+    Column("resolution", Text),
+    UniqueConstraint("system", "content_hash"),
+)
+
+# Where each source's sync has got to, and how fresh and healthy it is. The cursor is written in the same
+# transaction as the records it covers, so a killed sync resumes exactly where its last commit left it.
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("system", String(64), ForeignKey("source_systems.code"), primary_key=True),
+    Column("cursor", Text),
+    Column("last_started_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UtcDateTime),
+    Column("stopped", Text),  # why the source is stopped (e.g. schema drift) until someone acts; NULL when running
+    Column("newest_change_at", UtcDateTime),  # the newest changed_at seen: lag = now - this
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("system", String(64), ForeignKey("source_systems.code"), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("status", String(16), nullable=False),  # running | succeeded | failed | stopped
+    Column("new", Integer, nullable=False, default=0),
+    Column("changed", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("quarantined", Integer, nullable=False, default=0),
+    Column("error", Text),
+)

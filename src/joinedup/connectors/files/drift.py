@@ -12,9 +12,7 @@ from collections.abc import Sequence
 class SchemaDriftError(Exception):
     """A file's columns differ from the configured ones: some were added, renamed or are missing."""
 
-    def __init__(
-        self, file: str, *, added: Sequence[str] = (), missing: Sequence[str] = (), detail: str = ""
-    ) -> None:
+    def __init__(self, file: str, *, added: Sequence[str] = (), missing: Sequence[str] = (), detail: str = "") -> None:
         self.file = file
         self.added = tuple(added)
         self.missing = tuple(missing)

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
@@ -110,7 +111,7 @@ class RestConfig(_Settings):
 
     def record_url_path(self, record_id: str) -> str:
         template = self.record_path or self.records_path.rstrip("/") + "/{id}"
-        return template.replace("{id}", record_id)
+        return template.replace("{id}", quote(record_id, safe=""))
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any], env: Mapping[str, str] | None = None) -> RestConfig:

@@ -1,0 +1,146 @@
+"""FileDropConnector: a system that delivers its data as files in a folder (nightly exports and the like).
+
+Reading: complete files are read in name order, record by record, streaming. Each record's cursor says how
+far the read has got: ``<file>#after=<n>`` inside a file (n records of it done) and plain ``<file>`` once
+the file's last record is out, so ``read(since=cursor)`` resumes exactly after it, mid-file included.
+
+Picking up: reading never moves anything, so a read that dies half-way loses nothing. Once ingest has
+stored what it read it calls :meth:`FileDropConnector.archive_through` with its cursor; fully processed files
+then move to the archive folder and are never read again.
+
+Writing: with an ``outbox_directory`` configured, each change becomes one JSON change file there for the
+system's import job (see :mod:`joinedup.connectors.files.outbox`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from joinedup.connectors.base import (
+    Capability,
+    Change,
+    ConnectorDescription,
+    Health,
+    RawRecord,
+    SourceLocation,
+    WriteReceipt,
+)
+from joinedup.connectors.files.config import FileDropConfig
+from joinedup.connectors.files.folder import DropFolder
+from joinedup.connectors.files.outbox import write_change_file
+from joinedup.connectors.files.readers import RowOut, read_csv, read_fixed_width, read_jsonl
+
+KIND = "file-drop"
+_PARTIAL = "#after="
+
+
+def _read_xlsx(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
+    from joinedup.connectors.files.xlsx import read_xlsx  # keeps openpyxl out of non-XLSX sources
+
+    return read_xlsx(path, config)
+
+
+_READERS: dict[str, Callable[[Path, FileDropConfig], Iterator[RowOut]]] = {
+    "csv": read_csv,
+    "jsonl": read_jsonl,
+    "fixed-width": read_fixed_width,
+    "xlsx": _read_xlsx,
+}
+
+
+def parse_cursor(cursor: str) -> tuple[str, int | None]:
+    """``"a.csv"`` -> ("a.csv", None): the whole file is done; ``"a.csv#after=5"`` -> ("a.csv", 5)."""
+    name, marker, count = cursor.rpartition(_PARTIAL)
+    if marker and count.isdigit():
+        return name, int(count)
+    return cursor, None
+
+
+class FileDropConnector:
+    def __init__(self, config: FileDropConfig, *, clock: Callable[[], float] | None = None) -> None:
+        self.config = config
+        self.folder = DropFolder(config, clock) if clock is not None else DropFolder(config)
+
+    @classmethod
+    def from_connection(cls, connection: dict[str, Any]) -> FileDropConnector:
+        return cls(FileDropConfig.from_connection(connection))
+
+    def describe(self) -> ConnectorDescription:
+        capabilities = {Capability.READ_ALL, Capability.READ_CHANGES}
+        if self.config.outbox_directory is not None:
+            capabilities.add(Capability.WRITE)
+        return ConnectorDescription(KIND, frozenset(capabilities), self.config.expected_columns or ())
+
+    def read(self, since: str | None = None) -> Iterator[RawRecord]:
+        """Every record of every complete file still in the drop folder, or only those after ``since``.
+
+        Raises SchemaDriftError (before any record of that file) when a file's columns are not the
+        configured ones; records of earlier files have been handed out by then and their cursors hold.
+        """
+        done_file, done_records = parse_cursor(since) if since is not None else (None, None)
+        for path in self.folder.ready_files():
+            skip = 0
+            if done_file is not None:
+                if path.name < done_file or (path.name == done_file and done_records is None):
+                    continue
+                if path.name == done_file and done_records is not None:
+                    skip = done_records
+            yield from self.read_file(path, skip=skip)
+
+    def read_file(self, path: Path, *, skip: int = 0) -> Iterator[RawRecord]:
+        """The records of one file, leaving out its first ``skip`` records (good or bad)."""
+        name = path.name
+        unit = "row" if self.config.format == "xlsx" else "line"
+        rows = _READERS[self.config.format](path, self.config)
+        # One record of look-ahead: only when the next one arrives do we know this one is not the file's last.
+        held: RowOut | None = None
+        ordinal = 0
+        for row in rows:
+            ordinal += 1
+            if ordinal <= skip:
+                continue
+            if held is not None:
+                yield self._record(name, unit, held, f"{name}{_PARTIAL}{ordinal - 1}")
+            held = row
+        if held is not None:
+            yield self._record(name, unit, held, name)
+
+    def _record(self, name: str, unit: str, row: RowOut, cursor: str) -> RawRecord:
+        line, payload, problem = row
+        location = SourceLocation(f"{name} {unit} {line}")
+        if problem is None:
+            record_id = _id_value(payload, self.config.id_column)
+            if record_id:
+                return RawRecord(record_id, payload, location, None, cursor)
+            problem = f"no value in the id column {self.config.id_column}"
+        return RawRecord(f"{name}:{line}", payload, location, None, cursor, problem)
+
+    def archive_through(self, cursor: str) -> list[str]:
+        """Archive every file the cursor has fully passed; returns their names. A mid-file cursor leaves
+        that file in place (it is not finished), archiving only the files before it."""
+        name, partial = parse_cursor(cursor)
+        return self.folder.archive_through(name, inclusive=partial is None)
+
+    def write(self, change: Change) -> WriteReceipt:
+        outbox = self.config.outbox_directory
+        if outbox is None:
+            return WriteReceipt(change.record_id, accepted=False, detail="this file-drop source has no outbox")
+        return write_change_file(outbox, change)
+
+    def health(self) -> Health:
+        now = datetime.now(UTC)
+        problem = self.folder.problem()
+        if problem is not None:
+            return Health(ok=False, detail=problem, checked_at=now)
+        ready, waiting = len(self.folder.ready_files()), len(self.folder.waiting_files())
+        return Health(ok=True, detail=f"{ready} files ready, {waiting} still being written", checked_at=now)
+
+
+def _id_value(payload: Mapping[str, Any], column: str) -> str:
+    value = payload.get(column)
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else str(value)
