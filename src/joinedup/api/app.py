@@ -140,6 +140,9 @@ def run(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API with uvicorn (what ``joinedup serve`` calls). Blocks until stopped."""
     import uvicorn
 
+    from ..logs import configure_logging
+
+    configure_logging(settings.log_level)
     uvicorn.run(
         functools.partial(create_app, settings),
         factory=True,
@@ -149,4 +152,5 @@ def run(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
         # uvicorn's access log prints full URLs, query strings included; RequestLogMiddleware logs templates.
         access_log=False,
         server_header=False,
+        ws="none",  # no websockets: none are served, and their modules need not load
     )
