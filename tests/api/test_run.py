@@ -45,8 +45,8 @@ def test_run_serves_the_api_until_stopped(tmp_path: Path) -> None:
     assert whoami.status_code == 401
     events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     requests = [event for event in events if event["event"] == "request"]
-    assert [(event["route"], event["status"]) for event in requests] == [
-        ("/health/live", 200),
+    assert sorted((event["route"], event["status"]) for event in requests) == [
         ("/api/v1/whoami", 401),
+        ("/health/live", 200),
     ]
     assert "9434765919" not in stderr

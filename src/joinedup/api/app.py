@@ -51,7 +51,9 @@ def public_paths(settings: Settings) -> frozenset[str]:
 def _check_issuer_settings(settings: Settings) -> None:
     seen: set[str] = set()
     for configured in settings.oidc_issuers:
-        if configured.issuer in seen or configured.issuer == DEV_ISSUER:
+        if configured.issuer == DEV_ISSUER:
+            raise ValueError(f"OIDC issuer {DEV_ISSUER!r} is reserved for development tokens")
+        if configured.issuer in seen:
             raise ValueError(f"OIDC issuer {configured.issuer!r} is configured more than once")
         seen.add(configured.issuer)
         if (configured.jwks_url is None) == (configured.jwks_file is None):

@@ -17,6 +17,7 @@ from .place_commands import init, validate
 from .schema_commands import schemas
 from .serve_commands import apikey_app, serve
 from .sim_commands import sim_app
+from .sync_commands import quarantine_app, sources, sync
 
 app = typer.Typer(
     name="joinedup",
@@ -47,8 +48,11 @@ app.command()(validate)
 app.command()(demo)
 app.command()(serve)
 app.command()(schemas)
+app.command()(sync)
+app.command()(sources)
 app.add_typer(sim_app, name="sim")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(quarantine_app, name="quarantine")
 
 
 def main() -> None:

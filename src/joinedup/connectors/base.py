@@ -99,3 +99,12 @@ class SchemaDriftError(ConnectorError):
 
     Ingest stops that source instead of loading data into the wrong fields, until someone updates the mapping.
     """
+
+
+@runtime_checkable
+class ArchivesProcessed(Protocol):
+    """A connector whose source can be tidied once what it sent is safely stored (e.g. a drop folder)."""
+
+    def archive_through(self, cursor: str) -> list[str]:
+        """Archive what the cursor has fully passed; return what was archived."""
+        ...

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from joinedup.connectors.base import Connector, RawRecord, SchemaDriftError
+from joinedup.connectors.base import ArchivesProcessed, Connector, RawRecord, SchemaDriftError
 from joinedup.model import EntityType, SourceRecord
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, Rejection, SyncStateStore
@@ -138,7 +138,15 @@ class SourceSync:
             # Recorded as the source's error state, then raised: a failed sync must never look like a quiet one.
             self._finish(run_id, "failed", saved, quarantined, f"{type(error).__name__}: {error}")
             raise
+        self._archive_stored()
         return self._finish(run_id, "succeeded", saved, quarantined, None)
+
+    def _archive_stored(self) -> None:
+        """Let the source tidy up what is now safely stored (only after the commit that covers it)."""
+        cursor = self._state.get(self.system).cursor
+        if cursor is not None and isinstance(self._connector, ArchivesProcessed):
+            archived = self._connector.archive_through(cursor)
+            log.info("source archived", extra={"system": self.system, "archived": len(archived)})
 
     def _commit(self, batch: list[RawRecord]) -> tuple[SaveResult, int]:
         now = self._clock()

@@ -82,6 +82,7 @@ def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
         last = reader.line_num
         counted = 0
         stated: str | None = None
+        trailer_line = 0
         while True:
             try:
                 fields = next(reader)
@@ -95,7 +96,7 @@ def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
             if not fields:
                 continue  # a blank line is not a record
             if trailer is not None and fields[0] == trailer and stated is None:
-                stated = delimiter.join(fields[1:])
+                stated, trailer_line = delimiter.join(fields[1:]), start
                 continue
             counted += 1
             joined = delimiter.join(fields)
@@ -108,7 +109,7 @@ def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
         if trailer is not None:
             problem = _trailer_problem(trailer, stated, counted)
             if problem:
-                yield last + 1, {"raw": stated or ""}, problem
+                yield trailer_line or last + 1, {"raw": stated or ""}, problem
 
 
 def read_jsonl(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
@@ -144,7 +145,7 @@ def read_fixed_width(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
     trailer = config.trailer_prefix
     counted = 0
     stated: str | None = None
-    last = 0
+    last = trailer_line = 0
     with path.open("r", encoding=encoding, errors="surrogateescape", newline=None) as handle:
         for number, line in enumerate(handle, start=1):
             last = number
@@ -152,7 +153,7 @@ def read_fixed_width(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
             if number <= config.skip_lines or not line.strip():
                 continue
             if trailer is not None and line.startswith(trailer) and stated is None:
-                stated = line[len(trailer) :]
+                stated, trailer_line = line[len(trailer) :], number
                 continue
             counted += 1
             if length is not None and len(line) != length:
@@ -167,4 +168,4 @@ def read_fixed_width(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
     if trailer is not None:
         problem = _trailer_problem(trailer, stated, counted)
         if problem:
-            yield last + 1, {"raw": stated or ""}, problem
+            yield trailer_line or last + 1, {"raw": stated or ""}, problem

@@ -60,9 +60,7 @@ def read_list_page(session: BrowserSession, page: Page, config: ScreenConfig) ->
     column = _modified_column(page, rows[0].evaluate(_HEADINGS_JS), screen) if screen.modified_column else None
     found: list[ListRow] = []
     for row in rows:
-        href = session.require(row, screen.link_selector, "link to the detail page in a list row").get_attribute(
-            "href"
-        )
+        href = session.require(row, screen.link_selector, "link to the detail page in a list row").get_attribute("href")
         if not href:
             raise ScreenSelectorError("link with an href in a list row", screen.link_selector, page_name(page.url))
         modified = None

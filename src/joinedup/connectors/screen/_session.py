@@ -8,6 +8,8 @@ refuses to be used from another thread rather than failing somewhere inside Play
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -57,16 +59,15 @@ class BrowserSession:
         self._check_thread()
         if self._page is not None and not self._page.is_closed():
             return self._page
-        if self._browser is None:
-            self._start_browser()
-        assert self._browser is not None  # for mypy: _start_browser sets it or raises
-        self._page = self._browser.new_page()
+        self._page = self._started_browser().new_page()
         self._page.set_default_timeout(self._config.timeout_seconds * 1000)
         self._page.set_default_navigation_timeout(self._config.timeout_seconds * 1000)
         self.logged_in = False  # a fresh page is a fresh cookie jar only if the context is new; be safe
         return self._page
 
-    def _start_browser(self) -> None:
+    def _started_browser(self) -> Browser:
+        if self._browser is not None:
+            return self._browser
         sync_playwright = _playwright_api()
         self._thread = threading.get_ident()
         self._playwright = sync_playwright().start()
@@ -80,8 +81,9 @@ class BrowserSession:
             self._playwright.stop()
             self._playwright = None
             raise BrowserUnavailableError(
-                f"could not start the browser at {self._config.browser_executable}: {type(error).__name__}"
+                f"could not start the browser at {self._config.browser_executable}: {_first_line(error)}"
             ) from error
+        return self._browser
 
     def close(self) -> None:
         if self._playwright is None:
@@ -100,6 +102,17 @@ class BrowserSession:
     def _check_thread(self) -> None:
         if self._thread is not None and self._thread != threading.get_ident():
             raise ScreenError("a screen connector must be used from the thread that first used it")
+
+    @contextmanager
+    def scratch_page(self, timeout_seconds: float) -> Iterator[Page]:
+        """A throwaway page (its own cookie jar) on the login URL, leaving the working page where it is."""
+        self._check_thread()
+        scratch = self._started_browser().new_page()
+        try:
+            self._open(scratch, self._config.login.url, timeout_seconds)
+            yield scratch
+        finally:
+            scratch.close()
 
     # -- navigation ------------------------------------------------------------------------------------------------
     def goto(self, url: str, *, timeout_seconds: float | None = None) -> Page:
@@ -125,7 +138,9 @@ class BrowserSession:
 
     def _on_login_page(self, page: Page) -> bool:
         login_path = page_name(self._config.absolute(self._config.login.url))
-        return page_name(page.url) == login_path and page.query_selector(self._config.login.password_selector) is not None
+        return (
+            page_name(page.url) == login_path and page.query_selector(self._config.login.password_selector) is not None
+        )
 
     def login(self) -> None:
         screen = self._config.login

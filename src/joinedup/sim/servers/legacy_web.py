@@ -5,7 +5,7 @@ empty cells, a hidden form token on every form, a session cookie, twenty cases a
 details in ``<th>``/``<td>`` rows and an edit form that posts and redirects. Few elements carry ids, so a screen
 connector has to be configured with selectors that survive that.
 
-    app = LegacyWebApp(rows, username="caseworker", password="letmein").start()
+    app = LegacyWebApp(rows, username="caseworker", password=secret).start()
     app.url                      # http://127.0.0.1:<port>/
     app.change_record("CS00000003")      # a user edits a case on screen
     app.add_record()                     # a user registers a new case
@@ -99,9 +99,7 @@ def _shown_time(moment: datetime) -> str:
 class LegacyWebApp:
     """The simulated case system as a real HTTP server on a free local port, in a background thread."""
 
-    def __init__(
-        self, rows: Iterable[Mapping[str, str]], *, username: str = "caseworker", password: str = "letmein"
-    ) -> None:
+    def __init__(self, rows: Iterable[Mapping[str, str]], *, username: str, password: str) -> None:
         self._lock = threading.Lock()
         self._state = _State()
         for row in rows:
@@ -304,11 +302,11 @@ class _Reply:
     @staticmethod
     def page(title: str, content: str, status: int = 200) -> _Reply:
         body = (
-            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">\n<HTML><HEAD>"
-            f"<TITLE>CSCMS - {escape(title)}</TITLE></HEAD>\n<BODY BGCOLOR=\"#FFFFFF\">"
-            "<TABLE WIDTH=\"100%\" BGCOLOR=\"#003366\"><TR><TD><FONT COLOR=\"#FFFFFF\" FACE=\"Arial\" SIZE=\"4\">"
+            '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n<HTML><HEAD>'
+            f'<TITLE>CSCMS - {escape(title)}</TITLE></HEAD>\n<BODY BGCOLOR="#FFFFFF">'
+            '<TABLE WIDTH="100%" BGCOLOR="#003366"><TR><TD><FONT COLOR="#FFFFFF" FACE="Arial" SIZE="4">'
             "Children's Services Case Management System</FONT></TD></TR></TABLE>\n"
-            f"{content}\n<HR><FONT SIZE=\"1\">v3.2.1 &copy; 2004</FONT></BODY></HTML>"
+            f'{content}\n<HR><FONT SIZE="1">v3.2.1 &copy; 2004</FONT></BODY></HTML>'
         )
         return _Reply(status, body)
 
@@ -360,7 +358,9 @@ def _list_html(cases: list[_Case], page: int, pages: int) -> str:
 
 
 def _search_html(surname: str, reference: str, found: list[_Case]) -> str:
-    results = f"{_GRID_HEAD}{_case_rows(found)}</TABLE><P>{len(found)} case(s) found.</P>" if surname or reference else ""
+    results = (
+        f"{_GRID_HEAD}{_case_rows(found)}</TABLE><P>{len(found)} case(s) found.</P>" if surname or reference else ""
+    )
     return (
         f'{_menu_html()}<FORM METHOD="get" ACTION="Search.asp"><TABLE>'
         f'<TR><TD>Surname:</TD><TD><INPUT NAME="Surname" VALUE="{escape(surname)}"></TD></TR>'
@@ -383,8 +383,9 @@ def _detail_html(case: _Case, saved: bool) -> str:
     return (
         f"{_menu_html()}{notice}{_detail_table('Personal details', case, _PERSON_ROWS)}"
         f"{_detail_table('Address and contact', case, _CONTACT_ROWS)}"
-        f"<P>Last modified: <SPAN CLASS=\"stamp\">{_shown_time(case.modified)}</SPAN></P>"
-        f'<P><A HREF="CaseEdit.asp?rec={case.seq}">Edit address / contact</A> | <A HREF="CaseList.asp">Back to list</A></P>'
+        f'<P>Last modified: <SPAN CLASS="stamp">{_shown_time(case.modified)}</SPAN></P>'
+        f'<P><A HREF="CaseEdit.asp?rec={case.seq}">Edit address / contact</A> | '
+        '<A HREF="CaseList.asp">Back to list</A></P>'
     )
 
 
@@ -398,7 +399,7 @@ def _edit_html(case: _Case, token: str, message: str = "") -> str:
     return (
         f"{_menu_html()}<H4>Edit case {escape(case.row['cs_id'])}</H4>{error}"
         f'<FORM METHOD="post" ACTION="CaseEdit.asp?rec={case.seq}">{_form_token(token)}<TABLE>{inputs}</TABLE>'
-        f"<P>Last modified: <SPAN CLASS=\"stamp\">{_shown_time(case.modified)}</SPAN></P>"
+        f'<P>Last modified: <SPAN CLASS="stamp">{_shown_time(case.modified)}</SPAN></P>'
         '<INPUT TYPE="submit" NAME="btnSave" VALUE="Save"> <A HREF="CaseList.asp">Cancel</A></FORM>'
     )
 

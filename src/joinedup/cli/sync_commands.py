@@ -1,0 +1,134 @@
+"""`joinedup sync`, `joinedup sources`, `joinedup quarantine`: pull sources in, see how fresh they are, and
+what could not be taken in."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from joinedup.connectors import ConnectorError, open_connector
+from joinedup.ingest import check_mappings, compile_mapping
+from joinedup.ingest.sync import RecordMapper, SourceSync
+from joinedup.model import EntityType
+from joinedup.place import Place, PlaceFileError, load_place
+from joinedup.store import Database
+from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
+from joinedup.store.place_registry import register_place
+
+from ._common import DatabaseUrlOption, ExitCode, console, errors, fail, open_database, settings_for
+
+PlaceOption = Annotated[
+    Path | None,
+    typer.Option("--place", envvar="JOINEDUP_PLACE_FILE", help="The place file (default: JOINEDUP_PLACE_FILE)."),
+]
+
+
+def _load(place_file: Path | None) -> Place:
+    if place_file is None:
+        fail("no place file: give --place PLACE.yaml or set JOINEDUP_PLACE_FILE", ExitCode.USAGE)
+    try:
+        return load_place(place_file, checks=[check_mappings])
+    except PlaceFileError as error:
+        fail(str(error), ExitCode.INVALID_INPUT)
+
+
+def _sync_one(database: Database, place: Place, code: str) -> str:
+    system = place.system(code)
+    if system is None:
+        fail(f"the place file declares no system '{code}'", ExitCode.INVALID_INPUT)
+    mapping = next((compile_mapping(m) for m in place.mappings if m.system == code), None)
+    connector = open_connector(system.kind.value, system.connection, os.environ)
+    sync = SourceSync(database, connector, RecordMapper(code, EntityType(system.entity.value), mapping))
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(f"[bold]{code:<20}"),
+        TextColumn("{task.completed:,} records read"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(code, total=None)
+        report = sync.run(progress=lambda seen: progress.update(task, completed=seen))
+    saved = report.saved
+    console.print(
+        f"{code}: {report.status}. {saved.new:,} new, {saved.changed:,} changed, {saved.unchanged:,} unchanged, "
+        f"{report.quarantined:,} quarantined." + (f" {report.error}" if report.error else "")
+    )
+    return report.status
+
+
+def sync(
+    systems: Annotated[list[str] | None, typer.Argument(help="Codes of the systems to sync.")] = None,
+    all_systems: Annotated[bool, typer.Option("--all", help="Sync every system in the place file.")] = False,
+    place_file: PlaceOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Pull records in from source systems: map, keep every version, quarantine what fails. Resumable."""
+    place = _load(place_file)
+    codes = [s.code for s in place.systems] if all_systems else list(systems or [])
+    if not codes:
+        fail("name the systems to sync, or use --all", ExitCode.USAGE)
+    database = open_database(settings_for(database_url))
+    register_place(database, place)
+    statuses = []
+    for code in codes:
+        try:
+            statuses.append(_sync_one(database, place, code))
+        except ConnectorError as error:
+            errors.print(f"{code}: {error}", markup=False)
+            statuses.append("failed")
+    if any(status != "succeeded" for status in statuses):
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+def sources(database_url: DatabaseUrlOption = None) -> None:
+    """Each source's freshness: last successful sync, lag behind its newest change, error state, quarantine."""
+    database = open_database(settings_for(database_url))
+    open_quarantine = QuarantineStore(database).open_counts()
+    now = datetime.now(UTC)
+    table = Table("system", "last success", "newest change", "lag", "state", "quarantined")
+    for state in SyncStateStore(database).all():
+        lag = now - state.newest_change_at if state.newest_change_at else None
+        condition = (
+            f"stopped: {state.stopped}"
+            if state.stopped
+            else (f"error: {state.last_error}" if state.last_error else "ok")
+        )
+        table.add_row(
+            state.system,
+            f"{state.last_success_at:%Y-%m-%d %H:%M}" if state.last_success_at else "never",
+            f"{state.newest_change_at:%Y-%m-%d %H:%M}" if state.newest_change_at else "",
+            f"{lag.days} d {lag.seconds // 3600} h" if lag else "",
+            condition,
+            f"{open_quarantine.get(state.system, 0):,}",
+        )
+    console.print(table)
+
+
+quarantine_app = typer.Typer(help="Records that could not be taken in, with their reasons.")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    system: Annotated[str | None, typer.Argument(help="Only this system.")] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """List quarantined records: where each came from and why it was refused (not its content)."""
+    database = open_database(settings_for(database_url))
+    table = Table("id", "system", "record", "from", "reasons", "first seen")
+    for entry in QuarantineStore(database).list(system):
+        table.add_row(
+            str(entry.id),
+            entry.system,
+            entry.record_id or "",
+            entry.location,
+            "; ".join(entry.reasons),
+            f"{entry.first_seen_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
