@@ -6,10 +6,17 @@ from pathlib import Path
 
 from joinedup import __version__
 from joinedup.api import create_app
+from joinedup.api.routes.health import expected_revision
 from joinedup.store import Database
 from joinedup.store.api_keys import ApiKeyRepository
 
 from .support import api_settings, bearer, serve
+
+HEAD = expected_revision()  # the newest migration shipped; the database fixture migrates to it
+
+
+def test_the_expected_revision_is_read_from_the_migrations() -> None:
+    assert HEAD is not None and HEAD.isdigit()
 
 
 def test_a_migrated_database_is_ready(database: Database) -> None:
@@ -19,7 +26,7 @@ def test_a_migrated_database_is_ready(database: Database) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "database": {"reachable": True, "revision": "0001", "expected_revision": "0001", "migrated": True},
+        "database": {"reachable": True, "revision": HEAD, "expected_revision": HEAD, "migrated": True},
     }
 
 
@@ -28,7 +35,7 @@ def test_version_reports_software_api_and_schema(database: Database) -> None:
     with serve(create_app(api_settings(database.url), database)) as client:
         response = client.get("/api/v1/version", headers={"X-API-Key": key})
     assert response.status_code == 200
-    assert response.json() == {"joinedup": __version__, "api": "1", "schema_revision": "0001"}
+    assert response.json() == {"joinedup": __version__, "api": "1", "schema_revision": HEAD}
 
 
 def test_an_unmigrated_database_is_not_ready(database_url: str) -> None:
@@ -42,7 +49,7 @@ def test_an_unmigrated_database_is_not_ready(database_url: str) -> None:
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "database": {"reachable": True, "revision": None, "expected_revision": "0001", "migrated": False},
+        "database": {"reachable": True, "revision": None, "expected_revision": HEAD, "migrated": False},
     }
 
 

@@ -107,7 +107,13 @@ _FORMATS: dict[str, tuple[str, Callable[[Path, list[dict[str, str]]], None], dic
     "fixed-width": (
         "dat",
         _write_fixed,
-        {"format": "fixed-width", "encoding": "cp037", "fields": _fixed_fields(), "skip_lines": 1, "trailer_prefix": "TRL"},
+        {
+            "format": "fixed-width",
+            "encoding": "cp037",
+            "fields": _fixed_fields(),
+            "skip_lines": 1,
+            "trailer_prefix": "TRL",
+        },
     ),
     "csv-utf16-tab": ("tsv", _write_tab_utf16, {"format": "csv", "encoding": "utf-16", "columns": list(COLUMNS)}),
 }
@@ -133,7 +139,9 @@ class _FolderSystem:
 
 class TestEachFormatDropFolder(ConnectorConformance):
     @pytest.fixture(params=sorted(_FORMATS))
-    def harness(self, request: pytest.FixtureRequest, tmp_path: Path, council_tax_rows: list[dict[str, str]]) -> Harness:
+    def harness(
+        self, request: pytest.FixtureRequest, tmp_path: Path, council_tax_rows: list[dict[str, str]]
+    ) -> Harness:
         suffix, writer, settings = _FORMATS[request.param]
         drop, outbox = tmp_path / "drop", tmp_path / "outbox"
         drop.mkdir()

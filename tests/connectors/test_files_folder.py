@@ -60,7 +60,9 @@ def test_settle_mode_waits_until_the_file_stops_changing(tmp_path: Path) -> None
 def test_temporary_names_are_never_read(tmp_path: Path) -> None:
     for name in (".feed.csv", "feed.csv.tmp", "feed.csv.part"):
         (tmp_path / name).write_text("id\n1\n", encoding="utf-8")
-    connector = FileDropConnector.from_connection({"directory": str(tmp_path), "id_column": "id", "ready": "settle", "settle_seconds": 0})
+    connector = FileDropConnector.from_connection(
+        {"directory": str(tmp_path), "id_column": "id", "ready": "settle", "settle_seconds": 0}
+    )
     assert list(connector.read()) == []
 
 

@@ -46,7 +46,11 @@ def test_a_bom_wins_over_a_wrong_declared_encoding(tmp_path: Path) -> None:
 @pytest.mark.parametrize("delimiter", [",", ";", "|", "\t"])
 @pytest.mark.parametrize("declared", [True, False], ids=["declared", "sniffed"])
 def test_delimiters_declared_or_sniffed(tmp_path: Path, delimiter: str, declared: bool) -> None:
-    lines = [delimiter.join(["id", "name", "town"]), delimiter.join(["1", "Ann", "Kettleby"]), delimiter.join(["2", "Bo", "Upton"])]
+    lines = [
+        delimiter.join(["id", "name", "town"]),
+        delimiter.join(["1", "Ann", "Kettleby"]),
+        delimiter.join(["2", "Bo", "Upton"]),
+    ]
     (tmp_path / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = {"delimiter": delimiter} if declared else {}
     assert _good(_read(tmp_path, **settings)) == [
@@ -159,7 +163,14 @@ def test_xlsx_missing_sheet_is_drift(tmp_path: Path) -> None:
 
 
 def test_jsonl_bad_lines_are_problems_and_good_ones_survive(tmp_path: Path) -> None:
-    lines = [json.dumps({"id": "a1", "name": "Ann"}).encode(), b"{not json", b"[1, 2]", b'{"id": "a4", "name": "Caf\xe9"}', b"", json.dumps({"id": 5}).encode()]
+    lines = [
+        json.dumps({"id": "a1", "name": "Ann"}).encode(),
+        b"{not json",
+        b"[1, 2]",
+        b'{"id": "a4", "name": "Caf\xe9"}',
+        b"",
+        json.dumps({"id": 5}).encode(),
+    ]
     (tmp_path / "j.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     records = _read(tmp_path, format="jsonl", columns=["id", "name"])
     assert [(r.record_id, r.location.description) for r in records] == [
@@ -171,7 +182,10 @@ def test_jsonl_bad_lines_are_problems_and_good_ones_survive(tmp_path: Path) -> N
     ]
     assert records[1].problem is not None and records[1].problem.startswith("not valid JSON")
     assert records[2].problem == "a JSON line must hold an object"
-    assert (records[3].problem, records[3].payload["raw"]) == ("bytes that are not valid utf-8", '{"id": "a4", "name": "Caf\\xe9"}')
+    assert (records[3].problem, records[3].payload["raw"]) == (
+        "bytes that are not valid utf-8",
+        '{"id": "a4", "name": "Caf\\xe9"}',
+    )
 
 
 def test_jsonl_unknown_key_is_drift(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ many of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,12 +24,17 @@ _WRITABLE = {"housing": "addressLine1", "gp": "AddressLine1", "waste": "property
 _PHONE = {"housing": "phoneNumber", "gp": "Telephone", "waste": "contact_phone"}
 
 
-def _native_rows(system: str, limit: int = 40) -> list[dict[str, Any]]:
+@functools.cache
+def _place_rows(system: str) -> tuple[dict[str, Any], ...]:
     rows: list[dict[str, Any]] = []
     for batch in SyntheticPlace(people=150, seed=11).batches():
         if batch.system == system:
             rows.extend(batch.native_rows())
-    return rows[:limit]
+    return tuple(rows)
+
+
+def _native_rows(system: str, limit: int = 40) -> list[dict[str, Any]]:
+    return [dict(row) for row in _place_rows(system)[:limit]]
 
 
 def _harness(system: str) -> Iterator[Harness]:

@@ -93,30 +93,30 @@ class FileDropConnector:
     def read_file(self, path: Path, *, skip: int = 0) -> Iterator[RawRecord]:
         """The records of one file, leaving out its first ``skip`` records (good or bad)."""
         name = path.name
-        unit = "row" if self.config.format == "xlsx" else "line"
-        rows = _READERS[self.config.format](path, self.config)
-        # One record of look-ahead: only when the next one arrives do we know this one is not the file's last.
-        held: RowOut | None = None
+        where = f"{name} {'row' if self.config.format == 'xlsx' else 'line'} "
+        id_column = self.config.id_column
+        partial = f"{name}{_PARTIAL}"
+        # One record of look-ahead: only when the next one arrives do we know the held one is not the last,
+        # and so which cursor it gets. This loop runs once per row of million-row files: kept flat on purpose.
+        held: tuple[str, Mapping[str, Any], SourceLocation, str | None] | None = None
         ordinal = 0
-        for row in rows:
+        for line, payload, problem in _READERS[self.config.format](path, self.config):
             ordinal += 1
             if ordinal <= skip:
                 continue
             if held is not None:
-                yield self._record(name, unit, held, f"{name}{_PARTIAL}{ordinal - 1}")
-            held = row
+                yield RawRecord(held[0], held[1], held[2], None, f"{partial}{ordinal - 1}", held[3])
+            record_id = ""
+            if problem is None:
+                value = payload.get(id_column)
+                record_id = value.strip() if isinstance(value, str) else "" if value is None else str(value)
+                if not record_id:
+                    problem = f"no value in the id column {id_column}"
+            if problem is not None:
+                record_id = f"{name}:{line}"
+            held = (record_id, payload, SourceLocation(f"{where}{line}"), problem)
         if held is not None:
-            yield self._record(name, unit, held, name)
-
-    def _record(self, name: str, unit: str, row: RowOut, cursor: str) -> RawRecord:
-        line, payload, problem = row
-        location = SourceLocation(f"{name} {unit} {line}")
-        if problem is None:
-            record_id = _id_value(payload, self.config.id_column)
-            if record_id:
-                return RawRecord(record_id, payload, location, None, cursor)
-            problem = f"no value in the id column {self.config.id_column}"
-        return RawRecord(f"{name}:{line}", payload, location, None, cursor, problem)
+            yield RawRecord(held[0], held[1], held[2], None, name, held[3])
 
     def archive_through(self, cursor: str) -> list[str]:
         """Archive every file the cursor has fully passed; returns their names. A mid-file cursor leaves
@@ -137,10 +137,3 @@ class FileDropConnector:
             return Health(ok=False, detail=problem, checked_at=now)
         ready, waiting = len(self.folder.ready_files()), len(self.folder.waiting_files())
         return Health(ok=True, detail=f"{ready} files ready, {waiting} still being written", checked_at=now)
-
-
-def _id_value(payload: Mapping[str, Any], column: str) -> str:
-    value = payload.get(column)
-    if value is None:
-        return ""
-    return value.strip() if isinstance(value, str) else str(value)

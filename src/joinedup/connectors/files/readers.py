@@ -83,29 +83,28 @@ def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
         counted = 0
         stated: str | None = None
         trailer_line = 0
-        while True:
+        while True:  # re-entered only after a csv.Error: the reader carries on with the next line
             try:
-                fields = next(reader)
-            except StopIteration:
+                for fields in reader:
+                    start, last = last + 1, reader.line_num
+                    if not fields:
+                        continue  # a blank line is not a record
+                    if trailer is not None and fields[0] == trailer and stated is None:
+                        stated, trailer_line = delimiter.join(fields[1:]), start
+                        continue
+                    counted += 1
+                    joined = delimiter.join(fields)
+                    if len(fields) != width:
+                        yield start, {"raw": _raw(joined)}, f"expected {width} fields, found {len(fields)}"
+                    elif not joined.isascii() and _UNDECODABLE.search(joined):  # isascii: cheap for most rows
+                        yield start, {"raw": _raw(joined)}, f"bytes that are not valid {encoding}"
+                    else:
+                        yield start, dict(zip(header, fields, strict=True)), None
                 break
             except csv.Error as error:  # e.g. a runaway quote exceeding the field size limit
                 start, last = last + 1, reader.line_num
+                counted += 1
                 yield start, {"raw": ""}, f"unreadable CSV: {error}"
-                continue
-            start, last = last + 1, reader.line_num
-            if not fields:
-                continue  # a blank line is not a record
-            if trailer is not None and fields[0] == trailer and stated is None:
-                stated, trailer_line = delimiter.join(fields[1:]), start
-                continue
-            counted += 1
-            joined = delimiter.join(fields)
-            if len(fields) != width:
-                yield start, {"raw": _raw(joined)}, f"expected {width} fields, found {len(fields)}"
-            elif _UNDECODABLE.search(joined):
-                yield start, {"raw": _raw(joined)}, f"bytes that are not valid {encoding}"
-            else:
-                yield start, dict(zip(header, fields, strict=True)), None
         if trailer is not None:
             problem = _trailer_problem(trailer, stated, counted)
             if problem:

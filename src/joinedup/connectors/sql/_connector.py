@@ -120,11 +120,14 @@ class SqlConnector:
                 source, columns, self.config.id_column, self.config.tracking_column, after, self._recent_from(after)
             )
             result = connection.execution_options(yield_per=self.config.batch_size).execute(statement)
-            for row in result:
-                record = self._record(row._mapping)
-                if record is not None:
-                    count += 1
-                    yield record
+            try:
+                for row in result:
+                    record = self._record(row._mapping)
+                    if record is not None:
+                        count += 1
+                        yield record
+            finally:
+                result.close()  # also when the caller stops early: release the server-side cursor now
             connection.rollback()  # nothing was changed; say so rather than commit
         _log.info("sql.read.done", extra={"source": self._source_name, "records": count, "incremental": bool(after)})
 

@@ -102,7 +102,9 @@ class SimRestServer:
         httpd.sim = self
         self._port = httpd.server_address[1]  # keep it, so a restart comes back on the same port
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name=f"sim-rest-{self._port}", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sim-rest-{self._port}", daemon=True
+        )  # a short poll so stop() returns at once
         self._thread.start()
         return self
 
