@@ -15,7 +15,8 @@ from openpyxl import Workbook
 from joinedup.connectors.files import FileDropConnector
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.file_export import COLUMNS, CouncilTaxExport, connection
-from connectors.conformance import ConnectorConformance, Harness
+
+from .conformance import ConnectorConformance, Harness
 
 
 @pytest.fixture(scope="module")

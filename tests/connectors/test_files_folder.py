@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from joinedup.connectors.base import Capability, Change
+from joinedup.connectors.base import Capability, Change, ConnectorError
 from joinedup.connectors.files import FileDropConnector, change_file_name
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.file_export import CouncilTaxExport, ExportPause, connection
@@ -137,6 +137,13 @@ def test_change_files_are_named_by_key_and_written_once(tmp_path: Path, rows: li
     assert not connector.write(clash).accepted
     assert system.import_changes() == 1
     assert system.record(record_id)["TEL_NO"] == "07700 900777"
+
+
+def test_a_missing_drop_folder_is_a_connector_error(tmp_path: Path) -> None:
+    connector = FileDropConnector.from_connection(connection(tmp_path / "not-mounted"))
+    with pytest.raises(ConnectorError, match=r"drop folder .* is missing"):
+        list(connector.read())
+    assert connector.health().detail == "the drop folder is missing or not a folder"
 
 
 def test_without_an_outbox_the_source_is_read_only(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 from pydantic import ValidationError
 
+from joinedup.connectors import base
 from joinedup.connectors.base import RawRecord
 from joinedup.connectors.files import FileDropConfig, FileDropConnector, SchemaDriftError
 
@@ -83,6 +84,19 @@ def test_wrong_field_count_and_bad_bytes_become_problems_not_crashes(tmp_path: P
         "b.csv line 4": ("bytes that are not valid utf-8", "3,Caf\\xff"),
         "b.csv line 5": ("expected 2 fields, found 1", "4"),
     }
+
+
+def test_a_runaway_quote_is_reported_and_reading_carries_on(tmp_path: Path) -> None:
+    body = 'id,name\n1,Ann\n2,"never closed\n' + ("x" * 1000 + "\n") * 140 + "3,Cy\n"
+    (tmp_path / "r.csv").write_text(body, encoding="utf-8")
+    records = _read(tmp_path)
+    assert records[1].problem is not None
+    assert records[1].problem.startswith("unreadable CSV from line 3 to ")
+    assert (records[0].record_id, records[-1].record_id, records[-1].location.description) == (
+        "1",
+        "3",
+        "r.csv line 144",
+    )
 
 
 def test_a_row_without_an_id_is_a_problem(tmp_path: Path) -> None:
@@ -158,7 +172,7 @@ def test_xlsx_cells_become_text_with_row_numbers(tmp_path: Path) -> None:
 def test_xlsx_missing_sheet_is_drift(tmp_path: Path) -> None:
     book = Workbook()
     book.save(tmp_path / "w.xlsx")
-    with pytest.raises(SchemaDriftError, match="w.xlsx: no sheet named 'Accounts'"):
+    with pytest.raises(SchemaDriftError, match=r"w\.xlsx: no sheet named 'Accounts'"):
         _read(tmp_path, format="xlsx", sheet="Accounts")
 
 
@@ -211,6 +225,7 @@ def test_schema_drift_stops_at_the_drifted_file(tmp_path: Path, header: str, mes
     with pytest.raises(SchemaDriftError, match=message) as caught:
         next(read)
     assert caught.value.file == "b.csv"
+    assert isinstance(caught.value, base.SchemaDriftError)  # what ingest stops a source on
 
 
 def test_columns_in_another_order_are_not_drift(tmp_path: Path) -> None:

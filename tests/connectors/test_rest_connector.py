@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from joinedup.connectors.base import Change
+from joinedup.connectors.base import Change, ConnectorError
 from joinedup.connectors.rest import (
     RestAuthError,
     RestConfigError,
@@ -263,3 +263,8 @@ def test_settings_read_secrets_from_the_environment(server: SimRestServer) -> No
 def test_unusable_settings_are_reported_by_field() -> None:
     with pytest.raises(RestConfigError, match=r"pagination\.style"):
         RestConnector.from_connection({"base_url": "http://127.0.0.1:9", "pagination": {"style": "offset"}})
+
+
+def test_a_cursor_from_elsewhere_is_refused_as_a_connector_error(server: SimRestServer) -> None:
+    with pytest.raises(ConnectorError, match="not a REST connector cursor"):
+        list(_connector(server, "housing").read(since="page-7"))

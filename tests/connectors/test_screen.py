@@ -14,7 +14,7 @@ import pytest
 from joinedup.connectors.base import Capability, Change, Connector
 from joinedup.connectors.screen import ScreenConfig, ScreenConnector, ScreenLoginError, ScreenSelectorError
 from joinedup.sim import SyntheticPlace
-from joinedup.sim.servers.legacy_web import PAGE_SIZE, LegacyWebApp
+from joinedup.sim.servers.legacy_web import LegacyWebApp
 
 from .conformance import ConnectorConformance, Harness
 
@@ -23,6 +23,7 @@ if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("no Chromium: run scripts/install-browser.sh", allow_module_level=True)
 
 USERNAME = "caseworker"
+PAGE_SIZE = 8  # small pages: several of them from a couple of dozen cases keeps the suite quick
 
 # How the simulated application's screens are read: the example in docs/connectors/screen.md.
 SIM_SCREENS: dict[str, Any] = {
@@ -102,7 +103,7 @@ def connection(app: LegacyWebApp, password: str, **overrides: Any) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, str]]:
-    found = childrens_rows(people=900)  # a few dozen cases: three list pages of twenty
+    found = childrens_rows(people=450)  # a couple of dozen cases: three or four list pages
     assert 2 * PAGE_SIZE < len(found) < 5 * PAGE_SIZE
     return found
 
@@ -114,7 +115,7 @@ def password() -> str:
 
 @pytest.fixture
 def app(rows: list[dict[str, str]], password: str) -> Iterator[LegacyWebApp]:
-    with LegacyWebApp(rows, username=USERNAME, password=password) as running:
+    with LegacyWebApp(rows, username=USERNAME, password=password, page_size=PAGE_SIZE) as running:
         yield running
 
 
@@ -148,7 +149,10 @@ def test_paging_reads_every_record_exactly_once_with_its_page_and_row(
 ) -> None:
     records = list(connector.read())
     assert [record.record_id for record in records] == [row["cs_id"] for row in rows]
-    assert [dict(record.payload) for record in records] == rows  # every field, exactly as the system holds it
+    # every field as the system holds it, but for the spacing HTML itself collapses (the sim adds stray spaces)
+    assert [dict(record.payload) for record in records] == [
+        {name: " ".join(value.split()) for name, value in row.items()} for row in rows
+    ]
     assert records[0].location.description.startswith("list page 1 row 1 ")
     assert records[PAGE_SIZE].location.description.startswith("list page 2 row 1 ")
     assert all(record.cursor is None for record in records[:-1])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tracemalloc
-from contextlib import closing
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,8 +15,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 from joinedup.connectors.base import Capability
 from joinedup.connectors.sql import CursorError, SqlConnector, SqlConnectorConfig
 from joinedup.sim.servers.sql_database import AdultSocialCareDatabase
-from connectors.conformance import ConnectorConformance, Harness
-from connectors.test_sql_backends import asc, asc_native_rows, empty_asc, sql_url  # noqa: F401
+
+from .conformance import ConnectorConformance, Harness
+from .test_sql_backends import asc, asc_native_rows, empty_asc, sql_url  # noqa: F401
 
 OLD = datetime(2021, 6, 1, 9, 30, tzinfo=UTC)  # well outside any look-back window
 

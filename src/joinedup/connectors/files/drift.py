@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from joinedup.connectors import base
 
-class SchemaDriftError(Exception):
-    """A file's columns differ from the configured ones: some were added, renamed or are missing."""
+
+class SchemaDriftError(base.SchemaDriftError):
+    """A file's columns differ from the configured ones: some were added, renamed or are missing.
+
+    A subclass of the shared ``joinedup.connectors.base.SchemaDriftError``, on which ingest stops the source;
+    this one also carries the file and the columns.
+    """
 
     def __init__(self, file: str, *, added: Sequence[str] = (), missing: Sequence[str] = (), detail: str = "") -> None:
         self.file = file

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from joinedup.connectors.base import ConnectorError
 from joinedup.connectors.files.config import FileDropConfig
 
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial")
@@ -38,6 +39,8 @@ class DropFolder:
     def _candidates(self) -> list[Path]:
         config = self._config
         found = []
+        if not config.directory.is_dir():
+            raise ConnectorError(f"the drop folder {config.directory} is missing or not a folder")
         with os.scandir(config.directory) as entries:
             for entry in entries:
                 name = entry.name

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from joinedup.connectors.base import ConnectorError
 from joinedup.connectors.files.config import FileDropConfig
 from joinedup.connectors.files.drift import check_columns, check_keys
 
@@ -104,7 +105,7 @@ def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
             except csv.Error as error:  # e.g. a runaway quote exceeding the field size limit
                 start, last = last + 1, reader.line_num
                 counted += 1
-                yield start, {"raw": ""}, f"unreadable CSV: {error}"
+                yield start, {"raw": ""}, f"unreadable CSV from line {start} to {last}: {error}"
         if trailer is not None:
             problem = _trailer_problem(trailer, stated, counted)
             if problem:
@@ -115,7 +116,7 @@ def read_jsonl(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
     # Read bytes line by line: a bad line must not stop the rest, and JSON never holds a raw newline.
     encoding = text_encoding(path, config.encoding)
     if encoding in ("utf-16", "utf-32"):
-        raise ValueError(f"{path.name}: JSON lines must use a byte-oriented encoding such as UTF-8")
+        raise ConnectorError(f"{path.name}: JSON lines must use a byte-oriented encoding such as UTF-8")
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             line = line.rstrip(b"\r\n")

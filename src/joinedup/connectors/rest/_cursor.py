@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from joinedup.connectors.rest.errors import RestProtocolError
+from joinedup.connectors.rest.errors import RestConnectorError, RestProtocolError
 
 _SEPARATOR = "|"
 
@@ -29,11 +29,11 @@ class Position:
     def decode(cls, cursor: str) -> Position:
         stamp, separator, record_id = cursor.partition(_SEPARATOR)
         if not separator:
-            raise ValueError("not a REST connector cursor: expected '<ISO timestamp>|<record id>'")
+            raise RestConnectorError("not a REST connector cursor: expected '<ISO timestamp>|<record id>'")
         try:
             updated = datetime.fromisoformat(stamp)
         except ValueError:
-            raise ValueError("not a REST connector cursor: the timestamp part is not ISO 8601") from None
+            raise RestConnectorError("not a REST connector cursor: the timestamp part is not ISO 8601") from None
         return cls(_aware(updated), record_id)
 
 

@@ -6,9 +6,11 @@ a token, so they are safe to log.
 
 from __future__ import annotations
 
+from joinedup.connectors.base import ConnectorError
 
-class RestConnectorError(Exception):
-    """Base class for every error raised by the REST connector."""
+
+class RestConnectorError(ConnectorError):
+    """Base class for every error raised by the REST connector (a ConnectorError, as sync expects)."""
 
 
 class RestConfigError(RestConnectorError, ValueError):

@@ -8,27 +8,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from joinedup.connectors.screen._session import BrowserSession, page_name
+from joinedup.connectors.screen._session import page_name
 from joinedup.connectors.screen.config import DetailScreen, ListScreen, ScreenConfig
 from joinedup.connectors.screen.errors import ScreenError, ScreenSelectorError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-# Header texts of the table a row sits in; used to find the "Last modified" column by its heading.
-_HEADINGS_JS = """row => {
-  const table = row.closest('table');
-  const head = table ? [...table.rows].find(r => r.querySelector('th')) : null;
-  return head ? [...head.cells].map(c => c.innerText) : [];
-}"""
-_CELL_JS = "(row, index) => row.cells && row.cells[index] ? row.cells[index].innerText : null"
-_PAIRS_JS = """(rows, sel) => rows.map(r => {
+# One call per list page: for each row, its link's href and (if wanted) the text under a given column heading.
+_ROWS_JS = """want => [...document.querySelectorAll(want.rows)].map(row => {
+  const link = row.querySelector(want.link);
+  let modified = null;
+  if (want.heading !== null) {
+    const table = row.closest('table');
+    const head = table ? [...table.rows].find(r => r.querySelector('th')) : null;
+    const names = head ? [...head.cells].map(
+      c => c.innerText.replace(/\\s+/g, ' ').trim().replace(/:$/, '').toLowerCase()) : [];
+    const index = names.indexOf(want.heading);
+    modified = index < 0 ? {missing: true} : {text: row.cells[index] ? row.cells[index].innerText : ''};
+  }
+  return {href: link ? link.getAttribute('href') : null, modified};
+})"""
+_PAIRS_JS = """sel => [...document.querySelectorAll(sel.rows)].map(r => {
   const label = r.querySelector(sel.label), value = r.querySelector(sel.value);
   return label && value ? [label.innerText, value.innerText] : null;
 }).filter(pair => pair !== null)"""
+
+
+def _evaluate(page: Page, script: str, want: dict[str, Any], what: str) -> Any:
+    """Run a reading script in the page itself: plain DOM calls, so no selector engine is injected per page.
+
+    That is why bulk selectors (rows, and links/labels/values inside them) are CSS: Chromium's CSS has ``:has()``.
+    """
+    try:
+        return page.evaluate(script, want)
+    except Exception as error:  # Playwright's Error: the page threw, almost always a SyntaxError from a selector
+        selectors = ", ".join(repr(value) for key, value in want.items() if key != "heading")
+        raise ScreenError(
+            f"{what}: reading page {page_name(page.url)} with CSS selectors {selectors} failed"
+        ) from error
 
 
 def _clean(text: str) -> str:
@@ -52,32 +73,27 @@ class ListPage:
     next_url: str | None
 
 
-def read_list_page(session: BrowserSession, page: Page, config: ScreenConfig) -> ListPage:
+def read_list_page(page: Page, config: ScreenConfig) -> ListPage:
     screen: ListScreen = config.list
-    rows = page.query_selector_all(screen.row_selector)
-    if not rows:
-        raise ScreenSelectorError("list rows", screen.row_selector, page_name(page.url))
-    column = _modified_column(page, rows[0].evaluate(_HEADINGS_JS), screen) if screen.modified_column else None
+    heading = _label(screen.modified_column) if screen.modified_column else None
+    want = {"rows": screen.row_selector, "link": screen.link_selector, "heading": heading}
+    shown: list[dict[str, Any]] = _evaluate(page, _ROWS_JS, want, "list rows")
+    where = page_name(page.url)
+    if not shown:
+        raise ScreenSelectorError("list rows", screen.row_selector, where)
     found: list[ListRow] = []
-    for row in rows:
-        href = session.require(row, screen.link_selector, "link to the detail page in a list row").get_attribute("href")
-        if not href:
-            raise ScreenSelectorError("link with an href in a list row", screen.link_selector, page_name(page.url))
+    for row in shown:
+        if not row["href"]:
+            raise ScreenSelectorError("link with an href in a list row", screen.link_selector, where)
         modified = None
-        if column is not None:
-            modified = _parse_time(row.evaluate(_CELL_JS, column), config, page)
-        found.append(ListRow(urljoin(page.url, href), modified))
+        if row["modified"] is not None:
+            if row["modified"].get("missing"):
+                raise ScreenSelectorError("list column heading", screen.modified_column or "", where)
+            modified = _parse_time(row["modified"]["text"], config, page)
+        found.append(ListRow(urljoin(page.url, row["href"]), modified))
     next_link = page.query_selector(screen.next_selector)
     next_href = next_link.get_attribute("href") if next_link is not None else None
     return ListPage(found, urljoin(page.url, next_href) if next_href else None)
-
-
-def _modified_column(page: Page, headings: list[str], screen: ListScreen) -> int:
-    wanted = _label(screen.modified_column or "")
-    for index, heading in enumerate(headings):
-        if _label(heading) == wanted:
-            return index
-    raise ScreenSelectorError("list column heading", screen.modified_column or "", page_name(page.url))
 
 
 def _parse_time(text: str | None, config: ScreenConfig, page: Page) -> datetime:
@@ -93,9 +109,8 @@ def _parse_time(text: str | None, config: ScreenConfig, page: Page) -> datetime:
 
 def read_detail_page(page: Page, screen: DetailScreen) -> dict[str, str]:
     """The configured fields from a page of label/value rows, keyed by native field name."""
-    pairs: list[list[str]] = page.eval_on_selector_all(
-        screen.row_selector, _PAIRS_JS, {"label": screen.label_selector, "value": screen.value_selector}
-    )
+    want = {"rows": screen.row_selector, "label": screen.label_selector, "value": screen.value_selector}
+    pairs: list[list[str]] = _evaluate(page, _PAIRS_JS, want, "detail rows")
     if not pairs:
         raise ScreenSelectorError("detail rows with a label and a value", screen.row_selector, page_name(page.url))
     shown: dict[str, str] = {}

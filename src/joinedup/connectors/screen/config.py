@@ -1,8 +1,9 @@
 """The screen connector's configuration: every URL, selector and label lives here, none in code.
 
 Built from a place file's ``systems[].connection`` dict (secrets already resolved from the environment by the
-caller). Selectors are Playwright selectors (CSS, ``text=``, ``:has-text()``...); URLs may be relative to
-``base_url``. A sketch::
+caller). Selectors for single elements are Playwright selectors (CSS, ``text=``, ``:has-text()``...); the
+selectors read in bulk on every page (list rows, detail rows and what is inside them) are plain CSS, run in the
+page itself, which is several times faster. URLs may be relative to ``base_url``. A sketch::
 
     base_url: http://cases.example/
     username: ...            # resolved from ${ENV_VAR} by the caller
@@ -52,8 +53,8 @@ class LoginScreen(_Section):
 
 class ListScreen(_Section):
     url: str
-    row_selector: str  # one match per record row (header rows excluded)
-    link_selector: str = "a"  # inside a row: the link to the record's detail page
+    row_selector: str  # CSS: one match per record row (header rows excluded)
+    link_selector: str = "a"  # CSS, inside a row: the link to the record's detail page
     next_selector: str  # the "Next >" link; paging stops when it matches nothing
     modified_column: str | None = None  # header text of a "Last modified" column, if the list has one
     modified_format: str = "%d/%m/%Y %H:%M:%S"
@@ -61,9 +62,9 @@ class ListScreen(_Section):
 
 
 class DetailScreen(_Section):
-    row_selector: str = "tr:has(th):has(td)"  # rows holding a label cell and a value cell
-    label_selector: str = "th"
-    value_selector: str = "td"
+    row_selector: str = "tr:has(th):has(td)"  # CSS: rows holding a label cell and a value cell
+    label_selector: str = "th"  # CSS, inside a row
+    value_selector: str = "td"  # CSS, inside a row
     id_field: str  # the native field that is the record's id
     fields: dict[str, str]  # label on screen -> native field name
     optional_labels: frozenset[str] = frozenset()  # labels a record may lack without it being an error

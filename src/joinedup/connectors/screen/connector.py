@@ -88,7 +88,7 @@ class ScreenConnector:
                     f"list paging loops or exceeds {self._config.list.max_pages} pages at {page_name(url)}"
                 )
             visited.add(url)
-            listing = read_list_page(self._session, self._session.goto(url), self._config)
+            listing = read_list_page(self._session.goto(url), self._config)
             for row_number, row in enumerate(listing.rows, start=1):
                 if after is not None and row.modified is not None and not after.admits(row.modified):
                     continue

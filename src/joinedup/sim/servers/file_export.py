@@ -73,6 +73,33 @@ def _render(row: Mapping[str, str]) -> list[str]:
     return values
 
 
+def write_export(
+    rows: Iterable[Mapping[str, str]],
+    path: Path,
+    exported_at: datetime,
+    *,
+    pause: ExportPause | None = None,
+    pause_after: int = 0,
+) -> Path:
+    """Write one export file the supplier's way, streaming (rows may be a generator of millions), then its
+    marker. Public so benchmarks can write a large export without holding it in memory."""
+    count = 0
+    with path.open("w", encoding=ENCODING, errors="replace", newline="") as handle:
+        writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for count, row in enumerate(rows, start=1):
+            writer.writerow(_render(row))
+            if count % _FLUSH_EVERY == 0:
+                handle.flush()
+            if pause is not None and count == pause_after:
+                handle.flush()
+                pause.reached.set()
+                pause.resume.wait()
+        writer.writerow([TRAILER, str(count), f"{exported_at:%d/%m/%Y %H:%M}"])
+    (path.parent / (path.name + MARKER)).touch()
+    return path
+
+
 class CouncilTaxExport:
     def __init__(
         self,
@@ -140,22 +167,7 @@ class CouncilTaxExport:
         with self._lock:
             self._sequence += 1
             name = f"ctax_accounts_{now:%Y%m%d%H%M%S}_{self._sequence:04d}.csv"
-        path = self.drop_folder / name
-        halfway = len(rows) // 2
-        with path.open("w", encoding=ENCODING, errors="replace", newline="") as handle:
-            writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
-            writer.writerow(COLUMNS)
-            for number, row in enumerate(rows, start=1):
-                writer.writerow(_render(row))
-                if number % _FLUSH_EVERY == 0:
-                    handle.flush()
-                if pause is not None and number == halfway:
-                    handle.flush()
-                    pause.reached.set()
-                    pause.resume.wait()
-            writer.writerow([TRAILER, str(len(rows)), f"{now:%d/%m/%Y %H:%M}"])
-        (self.drop_folder / (name + MARKER)).touch()
-        return path
+        return write_export(rows, self.drop_folder / name, now, pause=pause, pause_after=len(rows) // 2)
 
     def import_changes(self) -> int:
         """Apply the change files waiting in the inbound folder; returns how many were applied."""

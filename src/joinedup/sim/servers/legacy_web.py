@@ -99,12 +99,15 @@ def _shown_time(moment: datetime) -> str:
 class LegacyWebApp:
     """The simulated case system as a real HTTP server on a free local port, in a background thread."""
 
-    def __init__(self, rows: Iterable[Mapping[str, str]], *, username: str, password: str) -> None:
+    def __init__(
+        self, rows: Iterable[Mapping[str, str]], *, username: str, password: str, page_size: int = PAGE_SIZE
+    ) -> None:
         self._lock = threading.Lock()
         self._state = _State()
         for row in rows:
             self._append(dict(row), _first_modified(row))
         self._credentials = (username, password)
+        self._page_size = page_size
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._port = 0
@@ -256,9 +259,10 @@ class LegacyWebApp:
         return _Reply.page("Log in", _login_html(self._issue_token(), message), status=200)
 
     def _case_list(self, page_text: str) -> _Reply:
-        pages = max(1, -(-len(self._state.cases) // PAGE_SIZE))
+        size = self._page_size
+        pages = max(1, -(-len(self._state.cases) // size))
         page = min(max(int(page_text) if page_text.isdigit() else 1, 1), pages)
-        shown = self._state.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        shown = self._state.cases[(page - 1) * size : page * size]
         return _Reply.page("Case list", _list_html(shown, page, pages))
 
     def _search(self, surname: str, reference: str) -> _Reply:
