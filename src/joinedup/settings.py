@@ -8,17 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///joinedup.db"
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the sentinel we refuse outside development
 
 
-class OidcIssuer(BaseSettings):
-    """An identity provider whose bearer tokens staff may present."""
+class OidcIssuer(BaseModel):
+    """An identity provider whose bearer tokens staff may present (a plain model: it reads no environment)."""
 
-    model_config = SettingsConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     issuer: str
     audience: str

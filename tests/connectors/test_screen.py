@@ -11,8 +11,14 @@ from typing import Any
 
 import pytest
 
-from joinedup.connectors.base import Capability, Change, Connector
-from joinedup.connectors.screen import ScreenConfig, ScreenConnector, ScreenLoginError, ScreenSelectorError
+from joinedup.connectors.base import Capability, Change, Connector, ConnectorError, SchemaDriftError
+from joinedup.connectors.screen import (
+    ScreenConfig,
+    ScreenConfigError,
+    ScreenConnector,
+    ScreenLoginError,
+    ScreenSelectorError,
+)
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.legacy_web import LegacyWebApp
 
@@ -173,6 +179,7 @@ def test_a_missing_selector_is_named_with_its_page(app: LegacyWebApp, password: 
     with ScreenConnector(config) as connector, pytest.raises(ScreenSelectorError) as caught:
         list(connector.read())
     assert caught.value.selector == "table.cases tr"
+    assert isinstance(caught.value, SchemaDriftError)  # sync stops the source rather than load into wrong fields
     assert "'table.cases tr'" in str(caught.value) and "/CaseList.asp" in str(caught.value)
 
 
@@ -254,3 +261,15 @@ def test_health_fails_fast_when_the_system_is_down_and_recovers(app: LegacyWebAp
     app.start()
     assert connector.health().ok
     assert len(list(connector.read())) == len(app.ids())  # the same browser carries on after the outage
+
+
+def test_bad_settings_name_the_setting_and_never_echo_the_password(app: LegacyWebApp) -> None:
+    settings = connection(app, "hunter2-secret")
+    del settings["list"]["next_selector"]
+    settings["timeout_seconds"] = -1
+    with pytest.raises(ScreenConfigError) as caught:
+        ScreenConfig.from_connection(settings)
+    message = str(caught.value)
+    assert "list.next_selector" in message and "timeout_seconds" in message
+    assert "hunter2-secret" not in message
+    assert isinstance(caught.value, ConnectorError)

@@ -19,8 +19,25 @@ def serve(database_url: DatabaseUrlOption = None, host: HostOption = "127.0.0.1"
 
     settings = settings_for(database_url)
     open_database(settings).dispose()  # migrate first, so a new database serves at once
-    console.print(f"Serving on http://{host}:{port} (API docs at /api/v1/docs). Ctrl+C stops.")
+    console.print(f"Serving on http://{host}:{port} (API docs at http://{host}:{port}/api/v1/docs). Ctrl+C stops.")
+    if settings.dev_tokens and settings.environment != "production":
+        _print_dev_users(host, port)
     run(settings, host=host, port=port)
+
+
+def _print_dev_users(host: str, port: int) -> None:
+    from joinedup.api import DEV_USERS
+
+    table = Table("development user", "organisation", "roles", title="Sign in as (development mode only)")
+    for user in DEV_USERS:
+        table.add_row(user.username, user.organisation or "", ", ".join(user.roles))
+    console.print(table)
+    console.print(
+        f"A token: curl -s -X POST http://{host}:{port}/api/v1/dev/token -H 'Content-Type: application/json' "
+        """-d '{"username": "social-worker"}'""",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 apikey_app = typer.Typer(help="API keys for the systems that call joinedup.")

@@ -18,6 +18,7 @@ from joinedup.connectors.screen.config import (
 from joinedup.connectors.screen.connector import ScreenConnector
 from joinedup.connectors.screen.errors import (
     BrowserUnavailableError,
+    ScreenConfigError,
     ScreenError,
     ScreenLoginError,
     ScreenPageError,
@@ -31,6 +32,7 @@ __all__ = [
     "ListScreen",
     "LoginScreen",
     "ScreenConfig",
+    "ScreenConfigError",
     "ScreenConnector",
     "ScreenError",
     "ScreenLoginError",

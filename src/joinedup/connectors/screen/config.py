@@ -25,7 +25,9 @@ from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+from joinedup.connectors.screen.errors import ScreenConfigError
 
 DEFAULT_BROWSER_ARGS = (
     "--no-sandbox",
@@ -125,7 +127,14 @@ class ScreenConfig(_Section):
 
     @classmethod
     def from_connection(cls, connection: Mapping[str, Any]) -> ScreenConfig:
-        return cls.model_validate(dict(connection))
+        try:
+            return cls.model_validate(dict(connection))
+        except ValidationError as error:  # pydantic's own message quotes input values, the password among them
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in problem['loc']) or 'connection'}: {problem['msg']}"
+                for problem in error.errors(include_input=False, include_url=False)
+            )
+            raise ScreenConfigError(f"screen connection settings: {problems}") from None
 
     def absolute(self, url: str) -> str:
         return urljoin(self.base_url, url)

@@ -5,9 +5,15 @@ Messages name pages (URL paths), selectors and labels, never the values on the s
 
 from __future__ import annotations
 
+from joinedup.connectors.base import ConnectorError, SchemaDriftError
 
-class ScreenError(Exception):
-    """Base for every screen-connector failure."""
+
+class ScreenError(ConnectorError):
+    """Base for every screen-connector failure (a ConnectorError, as sync expects)."""
+
+
+class ScreenConfigError(ScreenError, ValueError):
+    """The connection settings are incomplete or wrong; the message names settings, never their values."""
 
 
 class BrowserUnavailableError(ScreenError):
@@ -18,8 +24,8 @@ class ScreenLoginError(ScreenError):
     """The application refused the login or did not show the logged-in page."""
 
 
-class ScreenSelectorError(ScreenError):
-    """A configured selector (or detail label) matched nothing on a page."""
+class ScreenSelectorError(ScreenError, SchemaDriftError):
+    """A configured selector (or detail label) matched nothing on a page: the screens no longer match the config."""
 
     def __init__(self, what: str, selector: str, page: str) -> None:
         super().__init__(f"{what}: selector {selector!r} matched nothing on page {page}")
