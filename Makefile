@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: demo test setup services lint typecheck pytest bench clean
+.PHONY: demo test setup services browser lint typecheck pytest bench clean
 
 $(BIN)/joinedup: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,14 @@ demo: setup
 	$(BIN)/joinedup demo $(ARGS)
 
 ## Lint, type-check and run the whole suite (every storage test on SQLite and on PostgreSQL).
-test: setup services lint typecheck pytest
+test: setup services browser lint typecheck pytest
 
 services:
 	bash scripts/services.sh
+
+## Debian's Chromium for the screen-capture connector and browser tests (never a browser download).
+browser:
+	bash scripts/install-browser.sh
 
 lint:
 	$(BIN)/ruff check src tests bench

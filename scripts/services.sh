@@ -18,3 +18,9 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
 fi
 wait_for PostgreSQL pg_isready -h 127.0.0.1 -p 5432 -q
+
+if ! mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
+  echo "services: starting MariaDB"
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+fi
+wait_for MariaDB mariadb-admin -h 127.0.0.1 -u root ping

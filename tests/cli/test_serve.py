@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from joinedup.store import Database
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -51,7 +53,8 @@ def test_serve_refuses_unauthenticated_calls_and_accepts_a_dev_token(tmp_path: P
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         version = httpx.get(f"{base}/api/v1/version", headers=headers, timeout=5)
         assert version.status_code == 200
-        assert version.json()["schema_revision"] == "0002"
+        revision = Database(f"sqlite:///{tmp_path / 'j.db'}").current_revision()
+        assert revision is not None and version.json()["schema_revision"] == revision
         whoami = httpx.get(f"{base}/api/v1/whoami", headers=headers, timeout=5).json()
         assert (whoami["kind"], whoami["organisation"]) == ("staff", "kettleby-council")
     finally:
