@@ -1,0 +1,186 @@
+"""Benchmark: ingest a 1,000,000-row CSV export through the file-drop connector and the mapping into SQLite.
+
+Targets (issue 3): at least 50,000 records/s on SQLite with memory bounded (< 1 GB peak RSS, streaming), and a
+re-sync of unchanged data at least 5x faster than the first load. PostgreSQL is reported alongside. Each run
+is a fresh worker process (this script with --worker), so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import results  # bench/ is not a package: results.py sits beside this file
+
+ROWS = 1_000_000
+RATE_TARGET = 50_000.0
+MEMORY_TARGET_MB = 1024.0
+RESYNC_TARGET = 5.0
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+COLUMNS = ["ACCOUNT_REF", "FULL_NAME", "DOB", "POSTCODE", "UPRN"]
+
+PLACE = """\
+place: {{name: Benchshire, code: benchshire}}
+organisations:
+  - {{code: council, name: Council, type: local-authority}}
+systems:
+  - code: council-tax
+    name: Council Tax
+    organisation: council
+    kind: file
+    entity: person
+    connection: {{directory: "{drop}", pattern: "*.csv", format: csv, delimiter: ";", id_column: ACCOUNT_REF,
+                  columns: [ACCOUNT_REF, FULL_NAME, DOB, POSTCODE, UPRN], ready: marker}}
+mappings:
+  - system: council-tax
+    fields:
+      - {{source: ACCOUNT_REF, target: record_id}}
+      - {{source: FULL_NAME, target: name, transforms: [{{split-name: {{order: family-first}}}}]}}
+      - {{source: DOB, target: date_of_birth, transforms: [{{date: "%d/%m/%Y"}}]}}
+      - {{source: POSTCODE, target: postcode, transforms: [postcode]}}
+      - {{source: UPRN, target: uprn}}
+"""
+
+
+def write_export(path: Path, rows: int) -> None:
+    surnames = ["SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON", "DAVIES", "PATEL", "KHAN"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(COLUMNS)
+        for n in range(rows):
+            writer.writerow([
+                f"CT{n:08d}", f"{surnames[n % 10]}, Person{n} J", f"{1 + n % 28:02d}/{1 + n % 12:02d}/{1930 + n % 80}",
+                f"KB{1 + n % 9} {n % 10}AA", str(100_000_000_000 + n // 3),
+            ])  # fmt: skip
+    path.with_name(path.name + ".done").write_text("", encoding="utf-8")
+
+
+def _sync_seconds(database_url: str, place_text: str) -> tuple[float, Any]:
+    from joinedup.connectors import open_connector
+    from joinedup.ingest import check_mappings, compile_mapping
+    from joinedup.ingest.sync import RecordMapper, SourceSync
+    from joinedup.model import EntityType
+    from joinedup.place import load_place_text
+    from joinedup.store import Database
+    from joinedup.store.place_registry import register_place
+
+    place = load_place_text(place_text, checks=[check_mappings])
+    database = Database(database_url)
+    database.migrate()
+    register_place(database, place)
+    system = place.systems[0]
+    sync = SourceSync(
+        database,
+        open_connector("file", system.connection, {}),
+        RecordMapper(system.code, EntityType.PERSON, compile_mapping(place.mappings[0])),
+        batch_size=5_000,
+    )
+    started = time.perf_counter()
+    report = sync.run()
+    return time.perf_counter() - started, report
+
+
+def worker(backend: str, rows: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="joinedup-bench-ingest-") as folder:
+        root = Path(folder)
+        drop = root / "drop"
+        drop.mkdir()
+        write_export(root / "export.csv", rows)
+        shutil.copy(root / "export.csv", drop / "ctax_1.csv")
+        (drop / "ctax_1.csv.done").write_text("", encoding="utf-8")
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        url = (
+            f"sqlite:///{root / 'bench.db'}"
+            if backend == "sqlite"
+            else f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        )
+        if backend == "postgresql":
+            from sqlalchemy import create_engine, text
+
+            admin = create_engine(POSTGRES_URL)
+            with admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            place_text = PLACE.format(drop=drop)
+            first, report = _sync_seconds(url, place_text)
+            assert report.saved.new == rows, report
+            shutil.copy(root / "export.csv", drop / "ctax_2.csv")  # the same data exported again
+            (drop / "ctax_2.csv.done").write_text("", encoding="utf-8")
+            again, report = _sync_seconds(url, place_text)
+            assert report.saved.unchanged == rows, report
+        finally:
+            if backend == "postgresql":
+                with admin.begin() as connection:
+                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"backend": backend, "rows": rows, "first_s": first, "resync_s": again, "peak_rss_mb": peak_kib / 1024}
+
+
+def measure(backend: str, rows: int) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--worker", backend, "--rows", str(rows)], check=True, capture_output=True, text=True
+    )
+    run: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return run
+
+
+def main(rows: int) -> None:
+    sqlite = measure("sqlite", rows)
+    rate = rows / sqlite["first_s"]
+    speedup = sqlite["first_s"] / sqlite["resync_s"]
+    print(
+        f"sqlite: {rate:,.0f} records/s, resync {speedup:.1f}x faster, peak {sqlite['peak_rss_mb']:.0f} MB", flush=True
+    )
+    postgres = measure("postgresql", rows)
+    pg_rate = rows / postgres["first_s"]
+    print(f"postgresql: {pg_rate:,.0f} records/s", flush=True)
+    note = f"{rows:,} rows, single run, mapping with split-name/date/postcode transforms"
+    results.record(
+        "ingest_csv_sqlite_rate",
+        rate,
+        "records/s",
+        f">= {RATE_TARGET:,.0f} records/s",
+        rate >= RATE_TARGET,
+        extra={"note": note, "seconds": round(sqlite["first_s"], 1)},
+    )
+    results.record(
+        "ingest_csv_peak_rss",
+        sqlite["peak_rss_mb"],
+        "MB",
+        f"< {MEMORY_TARGET_MB:.0f} MB",
+        sqlite["peak_rss_mb"] < MEMORY_TARGET_MB,
+        extra={"note": "SQLite run, whole process incl. writing the file"},
+    )
+    results.record(
+        "ingest_resync_speedup",
+        speedup,
+        "x",
+        f">= {RESYNC_TARGET:.0f}x faster than first load",
+        speedup >= RESYNC_TARGET,
+        extra={"note": f"re-sync {sqlite['resync_s']:.1f} s vs first load {sqlite['first_s']:.1f} s (same run)"},
+    )
+    results.record("ingest_csv_postgresql_rate", pg_rate, "records/s", "reported", True,
+                   extra={"note": note, "seconds": round(postgres["first_s"], 1)})  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help="one measured run (internal)")
+    parser.add_argument("--rows", type=int, default=ROWS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.rows)))
+    else:
+        main(args.rows)
