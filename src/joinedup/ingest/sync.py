@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from joinedup.connectors.base import ArchivesProcessed, Connector, RawRecord, SchemaDriftError
-from joinedup.model import EntityType, SourceRecord
+from joinedup.model import EntityType, SourceRecord, raw_content_hash
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, Rejection, SyncStateStore
 from joinedup.store.source_records import SaveResult, SourceRecordStore
@@ -114,6 +114,7 @@ class SourceSync:
         self._records = SourceRecordStore(database)
         self._quarantine = QuarantineStore(database)
         self._state = SyncStateStore(database)
+        self._newest: datetime | None = None  # the newest change seen so far, for the source's lag
 
     @property
     def system(self) -> str:
@@ -122,6 +123,7 @@ class SourceSync:
     def run(self, progress: Callable[[int], None] | None = None) -> SyncReport:
         """One sync from the stored cursor. Refuses to run a source stopped for schema drift."""
         state = self._state.get(self.system)
+        self._newest = state.newest_change_at
         if state.stopped:
             return SyncReport(self.system, "stopped", SaveResult(), 0, state.stopped)
         run_id = self._state.start_run(self.system, self._clock())
@@ -150,20 +152,21 @@ class SourceSync:
 
     def _commit(self, batch: list[RawRecord]) -> tuple[SaveResult, int]:
         now = self._clock()
-        outcomes = [self._mapper(raw, now) for raw in batch]
-        records = [o for o in outcomes if isinstance(o, SourceRecord)]
-        rejections = [o for o in outcomes if isinstance(o, Rejection)]
         cursor = next((raw.cursor for raw in reversed(batch) if raw.cursor is not None), None)
-        newest = max((r.changed_at for r in records if r.changed_at), default=None)
         with self._database.transaction() as connection:
-            result = self._records.save_in(connection, records, now=now)
+            hashes = {raw.record_id: raw_content_hash(dict(raw.payload)) for raw in batch if not raw.problem}
+            already_held = self._records.unchanged_in(connection, self.system, hashes)
+            outcomes = [self._mapper(raw, now) for raw in batch if raw.problem or raw.record_id not in already_held]
+            records = [o for o in outcomes if isinstance(o, SourceRecord)]
+            rejections = [o for o in outcomes if isinstance(o, Rejection)]
+            result = self._records.save_in(connection, records, now=now) + SaveResult(unchanged=len(already_held))
             added = self._quarantine.add_in(connection, self.system, rejections, now) if rejections else 0
             state: dict[str, object] = {}
             if cursor is not None:
                 state["cursor"] = cursor
-            if newest is not None:
-                current = self._state.get(self.system).newest_change_at
-                state["newest_change_at"] = max(newest, current) if current else newest
+            newest = max((r.changed_at for r in records if r.changed_at), default=None)
+            if newest is not None and (self._newest is None or newest > self._newest):
+                self._newest = state["newest_change_at"] = newest
             if state:
                 self._state.update_in(connection, self.system, **state)
         log.info("batch committed", extra={"system": self.system, "records": len(batch), "quarantined": added})

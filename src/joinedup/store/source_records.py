@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
 
 from joinedup.model import EntityType, Person, Property, SourceRecord, raw_content_hash
 
@@ -146,6 +146,15 @@ class SourceRecordStore:
                 moved,
             )
 
+    def unchanged_in(self, connection: Connection, system: str, hashes: dict[str, str]) -> set[str]:
+        """Which of these record ids' newest stored version has exactly this raw-content hash.
+
+        Lets a sync skip mapping and validating records it already holds, which is what makes a re-sync of
+        unchanged data cheap.
+        """
+        heads = _current_heads(connection, {(system, record_id) for record_id in hashes})
+        return {record_id for (_, record_id), (_, digest) in heads.items() if hashes[record_id] == digest}
+
     def current(self, system: str, record_id: str) -> SourceRecord | None:
         """The newest version of one record, or None if the system never sent it."""
         statement = (
@@ -202,16 +211,19 @@ def _head_values(head: dict[str, Any]) -> dict[str, Any]:
 
 
 def _current_heads(connection: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+    """The head (version, hash) of each key that has one. Looked up per system with a plain IN list, which
+    every backend answers from the primary key (a row-value IN is not always planned as an index lookup)."""
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), _LOOKUP_CHUNK):
-        chunk = ordered[start : start + _LOOKUP_CHUNK]
-        statement = select(
-            source_record_heads.c.system,
-            source_record_heads.c.record_id,
-            source_record_heads.c.version,
-            source_record_heads.c.content_hash,
-        ).where(tuple_(source_record_heads.c.system, source_record_heads.c.record_id).in_(chunk))
-        for system, record_id, version, digest in connection.execute(statement):
-            found[(system, record_id)] = (version, digest)
+    by_system: dict[str, list[str]] = {}
+    for system, record_id in keys:
+        by_system.setdefault(system, []).append(record_id)
+    for system, record_ids in by_system.items():
+        record_ids.sort()
+        for start in range(0, len(record_ids), _LOOKUP_CHUNK):
+            chunk = record_ids[start : start + _LOOKUP_CHUNK]
+            statement = select(
+                source_record_heads.c.record_id, source_record_heads.c.version, source_record_heads.c.content_hash
+            ).where(source_record_heads.c.system == system, source_record_heads.c.record_id.in_(chunk))
+            for record_id, version, digest in connection.execute(statement):
+                found[(system, record_id)] = (version, digest)
     return found
