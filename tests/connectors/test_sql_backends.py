@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.sql_database import SYSTEM_CODE, AdultSocialCareDatabase
@@ -41,7 +42,7 @@ def closed_port() -> int:
 
 
 def _postgres(name: str) -> Iterator[str]:
-    admin = create_engine(POSTGRES_URL)
+    admin = create_engine(POSTGRES_URL, poolclass=NullPool)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{name}"'))
     try:
@@ -53,7 +54,7 @@ def _postgres(name: str) -> Iterator[str]:
 
 
 def _mariadb(name: str) -> Iterator[str]:
-    admin = create_engine(MARIADB_URL)
+    admin = create_engine(MARIADB_URL, poolclass=NullPool)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE DATABASE `{name}`"))
     try:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, text, update
+from sqlalchemy.pool import NullPool
 
 from joinedup.connectors.base import Capability
 from joinedup.connectors.sql import CursorError, SqlConnector, SqlConnectorConfig
@@ -25,10 +26,14 @@ OLD = datetime(2021, 6, 1, 9, 30, tzinfo=UTC)  # well outside any look-back wind
 _OPEN: list[SqlConnector] = []
 
 
-def connector_for(database: AdultSocialCareDatabase, **overrides: Any) -> SqlConnector:
-    connector = SqlConnector(SqlConnectorConfig.from_connection(database.connection_config(**overrides)))
+def track(connector: SqlConnector) -> SqlConnector:
+    """Close the connector's pool when the test ends (an unclosed driver connection is a warning, i.e. an error)."""
     _OPEN.append(connector)
     return connector
+
+
+def connector_for(database: AdultSocialCareDatabase, **overrides: Any) -> SqlConnector:
+    return track(SqlConnector(SqlConnectorConfig.from_connection(database.connection_config(**overrides))))
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +101,7 @@ def test_incremental_by_sequence_column(sql_url: str) -> None:  # noqa: F811
     with engine.begin() as connection:
         connection.execute(insert(events), [{"EVENT_ID": f"E{i}", "NOTE": "opened", "SEQ_NO": i} for i in (1, 2, 3)])
     config = {"url": sql_url, "table": "CASE_EVENT", "id_column": "EVENT_ID", "tracking": "sequence"}
-    connector = SqlConnector(SqlConnectorConfig.from_connection({**config, "tracking_column": "SEQ_NO"}))
+    connector = track(SqlConnector(SqlConnectorConfig.from_connection({**config, "tracking_column": "SEQ_NO"})))
     assert Capability.READ_CHANGES in connector.describe().capabilities
     records = list(connector.read())
     assert [r.record_id for r in records] == ["E1", "E2", "E3"]
@@ -175,11 +180,11 @@ def test_a_cursor_from_elsewhere_is_refused(asc: AdultSocialCareDatabase) -> Non
 STREAM_ROWS = 50_000
 
 
-def _streaming_evidence(sql_url: str, marker: str) -> str:
+def _streaming_evidence(url: str, marker: str) -> str:
     """What the server says the reading session is doing while the reader sits on its first record."""
-    observer = create_engine(sql_url)
+    observer = create_engine(url, poolclass=NullPool)
     with observer.connect() as connection:
-        if sql_url.startswith("postgresql"):
+        if url.startswith("postgresql"):
             sql = "SELECT query FROM pg_stat_activity WHERE application_name = :marker"
         else:
             sql = "SELECT COMMAND FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()"
@@ -200,7 +205,7 @@ def test_a_large_table_is_streamed_not_loaded(sql_url: str) -> None:  # noqa: F8
     marker = f"jt-{uuid.uuid4().hex[:8]}"
     connect_args = {"application_name": marker} if sql_url.startswith("postgresql") else {}
     config = SqlConnectorConfig.from_connection({"url": sql_url, "table": "BULK_CLIENT", "id_column": "REF"})
-    connector = SqlConnector(config, engine=create_engine(sql_url, connect_args=connect_args))
+    connector = track(SqlConnector(config, engine=create_engine(sql_url, connect_args=connect_args)))
     tracemalloc.start()
     try:
         records = connector.read()
@@ -215,4 +220,3 @@ def test_a_large_table_is_streamed_not_loaded(sql_url: str) -> None:  # noqa: F8
     elif sql_url.startswith("mysql"):
         assert _streaming_evidence(sql_url, marker) == "Query"  # the server is still sending the result
     assert 1 + sum(1 for _ in records) == STREAM_ROWS
-    connector.close()
