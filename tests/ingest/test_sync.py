@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -143,36 +144,36 @@ def _stored_counts(database: Database) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_sigkill_at_any_point_loses_and_duplicates_nothing(database_url: str, tmp_path: Path) -> None:
-    total = 20_000
+    total, files = 40_000, 4
     drop = tmp_path / "drop"
-    for part in range(4):
-        _write_drop(drop, f"ctax_{part}.csv", _rows(total // 4, start=part * (total // 4)))
+    for part in range(files):
+        _write_drop(drop, f"ctax_{part}.csv", _rows(total // files, start=part * (total // files)))
     place_file = tmp_path / "place.yaml"
     place_file.write_text(PLACE.format(drop=drop), encoding="utf-8")
-    command = [
-        str(Path(sys.executable).with_name("joinedup")),
-        "sync",
-        "council-tax",
-        "--place",
-        str(place_file),
-        "--database-url",
-        database_url,
-    ]
+    command = [str(Path(sys.executable).with_name("joinedup")), "sync", "council-tax", "--place", str(place_file),
+               "--database-url", database_url]  # fmt: skip
     database = Database(database_url)
     database.migrate()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
+    chance = random.Random(7)
     kills = 0
-    for delay in (1.2, 1.7, 2.3, 1.1, 2.9):
+    while kills < 3:
+        before, _ = _stored_counts(database)
         process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
+        # Wait until this run has committed at least one batch, then kill it at a random moment after.
+        deadline = time.monotonic() + 120
+        while process.poll() is None and _stored_counts(database)[0] == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if process.poll() is not None:
+            break
+        time.sleep(chance.uniform(0, 0.4))
+        process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
+        kills += 1
         distinct, versions = _stored_counts(database)
         assert distinct == versions, "a record was stored twice"
     finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300, check=False)
     assert finished.returncode == 0, finished.stderr
-    assert kills >= 2, "the sync finished before it could be killed: make the file bigger"
+    assert kills >= 2, "the sync finished before it could be killed: make the files bigger"
     assert _stored_counts(database) == (total, total)
     database.dispose()
