@@ -119,16 +119,14 @@ def _print_summary(database: Database, summary: PlaceSummary, unmapped: Counter[
     counts = {c.system: c for c in SourceRecordStore(database).counts()}
     table = Table(title="What is where", title_justify="left")
     table.add_column("system", no_wrap=True)
-    table.add_column("organisation")
-    for column in ("connects by", "holds"):
+    for column in ("kind", "holds"):
         table.add_column(column, no_wrap=True)
-    for column in ("records", "versions", "not mapped"):
+    for column in ("records", "versions", "unmapped"):
         table.add_column(column, justify="right", no_wrap=True)
     for system in registered_systems(database):
         held = counts.get(system["code"])
         table.add_row(
             system["code"],
-            system["organisation"],
             system["kind"],
             system["entity"],
             f"{held.records:,}" if held else "0",
@@ -136,6 +134,11 @@ def _print_summary(database: Database, summary: PlaceSummary, unmapped: Counter[
             f"{unmapped[system['code']]:,}",
         )
     console.print(table)
+    by_organisation: dict[str, list[str]] = {}
+    for system in registered_systems(database):
+        by_organisation.setdefault(system["organisation"], []).append(system["code"])
+    for organisation, codes in by_organisation.items():
+        console.print(f"  {organisation}: {', '.join(codes)}")
     console.print(
         f"This run: {result.new:,} new, {result.changed:,} changed, {result.unchanged:,} unchanged records. "
         "Records that could not be mapped are kept raw as received."
