@@ -176,4 +176,7 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(database_url: str, tm
     assert finished.returncode == 0, finished.stderr
     assert kills >= 2, "the sync finished before it could be killed: make the files bigger"
     assert _stored_counts(database) == (total, total)
+    statuses = [run.status for run in SyncStateStore(database).runs("council-tax")]
+    assert statuses[-1] == "succeeded"
+    assert statuses.count("interrupted") >= kills, "each killed run is recorded as interrupted"
     database.dispose()

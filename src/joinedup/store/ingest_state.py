@@ -116,6 +116,15 @@ class QuarantineStore:
             return {system: count for system, count in connection.execute(statement)}
 
 
+@dataclass(frozen=True)
+class SyncRun:
+    id: int
+    system: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+
+
 class SyncStateStore:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -141,10 +150,29 @@ class SyncStateStore:
             self.update_in(connection, system, **values)
 
     def start_run(self, system: str, now: datetime) -> int:
+        """Record a new run. A run still marked running was killed (one source syncs at a time): say so."""
         with self._database.transaction() as connection:
+            connection.execute(
+                update(sync_runs)
+                .where(sync_runs.c.system == system, sync_runs.c.status == "running")
+                .values(status="interrupted", finished_at=now, error="the process ended before the run finished")
+            )
             self.update_in(connection, system, last_started_at=now)
             result = connection.execute(insert(sync_runs).values(system=system, started_at=now, status="running"))
             return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def runs(self, system: str) -> list[SyncRun]:
+        """A source's runs, oldest first."""
+        columns = (
+            sync_runs.c.id,
+            sync_runs.c.system,
+            sync_runs.c.status,
+            sync_runs.c.started_at,
+            sync_runs.c.finished_at,
+        )
+        statement = select(*columns).where(sync_runs.c.system == system).order_by(sync_runs.c.id)
+        with self._database.engine.connect() as connection:
+            return [SyncRun(**row) for row in connection.execute(statement).mappings()]
 
     def finish_run(self, run_id: int, status: str, now: datetime, counts: Mapping[str, int], error: str | None) -> None:
         with self._database.transaction() as connection:
