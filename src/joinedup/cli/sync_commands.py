@@ -4,6 +4,7 @@ what could not be taken in."""
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -43,16 +44,12 @@ def _sync_one(database: Database, place: Place, code: str) -> str:
     if system is None:
         fail(f"the place file declares no system '{code}'", ExitCode.INVALID_INPUT)
     mapping = next((compile_mapping(m) for m in place.mappings if m.system == code), None)
-    connector = open_connector(system.kind.value, system.connection, os.environ)
-    sync = SourceSync(database, connector, RecordMapper(code, EntityType(system.entity.value), mapping))
-    with Progress(
-        SpinnerColumn(),
-        TextColumn(f"[bold]{code:<20}"),
-        TextColumn("{task.completed:,} records read"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    columns = (SpinnerColumn(), TextColumn(f"[bold]{code:<20}"), TextColumn("{task.completed:,} records read"))
+    with (
+        closing(open_connector(system.kind.value, system.connection, os.environ)) as connector,
+        Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress,
+    ):
+        sync = SourceSync(database, connector, RecordMapper(code, EntityType(system.entity.value), mapping))
         task = progress.add_task(code, total=None)
         report = sync.run(progress=lambda seen: progress.update(task, completed=seen))
     saved = report.saved

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 
 class Capability(StrEnum):
@@ -88,6 +88,24 @@ class Connector(Protocol):
     def write(self, change: Change) -> WriteReceipt: ...
 
     def health(self) -> Health: ...
+
+    def close(self) -> None:
+        """Release what the connector holds (an HTTP client, a connection pool, a browser)."""
+        ...
+
+
+class ConnectorLifecycle:
+    """The lifecycle every connector kind shares: ``close()`` (a no-op unless the kind holds something) and
+    use as a context manager, so callers write ``with open_connector(...) as connector:``."""
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class ConnectorError(Exception):

@@ -23,6 +23,7 @@ from joinedup.connectors.base import (
     Capability,
     Change,
     ConnectorDescription,
+    ConnectorLifecycle,
     Health,
     RawRecord,
     SourceLocation,
@@ -59,7 +60,7 @@ def parse_cursor(cursor: str) -> tuple[str, int | None]:
     return cursor, None
 
 
-class FileDropConnector:
+class FileDropConnector(ConnectorLifecycle):
     def __init__(self, config: FileDropConfig, *, clock: Callable[[], float] | None = None) -> None:
         self.config = config
         self.folder = DropFolder(config, clock) if clock is not None else DropFolder(config)

@@ -16,6 +16,7 @@ from joinedup.connectors.base import (
     Capability,
     Change,
     ConnectorDescription,
+    ConnectorLifecycle,
     Health,
     RawRecord,
     SourceLocation,
@@ -31,7 +32,7 @@ from joinedup.connectors.rest.errors import RestConnectorError, RestProtocolErro
 KIND = "api"
 
 
-class RestConnector:
+class RestConnector(ConnectorLifecycle):
     """A :class:`joinedup.connectors.base.Connector` for a REST/JSON API."""
 
     def __init__(self, config: RestConfig, client: httpx.Client | None = None) -> None:
@@ -50,12 +51,6 @@ class RestConnector:
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
-
-    def __enter__(self) -> RestConnector:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def describe(self) -> ConnectorDescription:
         capabilities = {Capability.READ_ALL, Capability.WRITE}

@@ -21,6 +21,7 @@ from joinedup.connectors.base import (
     Capability,
     Change,
     ConnectorDescription,
+    ConnectorLifecycle,
     Health,
     RawRecord,
     SourceLocation,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 KIND = "screen"
 
 
-class ScreenConnector:
+class ScreenConnector(ConnectorLifecycle):
     """A :class:`~joinedup.connectors.base.Connector` over a legacy application's screens."""
 
     def __init__(self, config: ScreenConfig) -> None:
@@ -48,12 +49,6 @@ class ScreenConnector:
     # -- lifecycle -------------------------------------------------------------------------------------------------
     def close(self) -> None:
         self._session.close()
-
-    def __enter__(self) -> ScreenConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- Connector -------------------------------------------------------------------------------------------------
     def describe(self) -> ConnectorDescription:

@@ -23,6 +23,7 @@ from joinedup.connectors.base import (
     Capability,
     Change,
     ConnectorDescription,
+    ConnectorLifecycle,
     Health,
     RawRecord,
     SourceLocation,
@@ -48,7 +49,7 @@ def _connect_args(backend: str, timeout: int) -> dict[str, Any]:
     return {}
 
 
-class SqlConnector:
+class SqlConnector(ConnectorLifecycle):
     """A connector for any database SQLAlchemy can reach. Pass ``engine`` to share or instrument one."""
 
     def __init__(self, config: SqlConnectorConfig, engine: Engine | None = None) -> None:
