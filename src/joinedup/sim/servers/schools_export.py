@@ -1,0 +1,90 @@
+"""The schools management information system's pupil export, as the trust's MIS leaves it in a drop folder.
+
+It holds pupil records as plain dicts in the system's native layout (``SyntheticPlace(...).batches()`` ->
+``batch.native_rows()`` for "schools") and writes them the way the MIS's scheduled report does, which is not
+the council-tax supplier's way:
+
+* UTF-8 with a byte order mark (the "CSV UTF-8" a spreadsheet saves), CRLF line ends, ``,`` between fields;
+* every field quoted, empty ones included, and dates as dd/mm/yyyy (already so in the native layout);
+* no trailer; the file is written under its final name and ``<name>.done`` is left once it is complete.
+
+Every export is a full one: the report has no notion of "changed since". The schools source is read-only.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+COLUMNS = (
+    "UPN", "LegalForename", "MiddleNames", "LegalSurname", "DOB", "Gender", "AddressLine1", "AddressLine2",
+    "Town", "Postcode", "UPRN", "Telephone", "Contact1Name", "Contact1Relationship", "Contact1Phone",
+    "Contact1Email", "LastUpdated",
+)  # fmt: skip
+ID_COLUMN = "UPN"
+ENCODING = "utf-8-sig"  # writes the byte order mark; the file connector honours it
+DELIMITER = ","
+MARKER = ".done"
+FILE_PATTERN = "pupils_*.csv"
+
+
+def connection(drop_folder: Path) -> dict[str, object]:
+    """The place-file ``connection`` mapping that reads this export (for tests and the demo)."""
+    return {
+        "directory": str(drop_folder), "pattern": FILE_PATTERN, "format": "csv", "encoding": "utf-8",
+        "delimiter": DELIMITER, "id_column": ID_COLUMN, "columns": list(COLUMNS), "ready": "marker",
+        "marker_suffix": MARKER,
+    }  # fmt: skip
+
+
+def write_export(rows: Iterable[Mapping[str, str]], path: Path) -> Path:
+    """Write one pupil export, streaming, then its completion marker."""
+    with path.open("w", encoding=ENCODING, newline="") as handle:
+        writer = csv.writer(handle, delimiter=DELIMITER, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in COLUMNS])
+    (path.parent / (path.name + MARKER)).touch()
+    return path
+
+
+class SchoolsExport:
+    """The pupil records and the MIS's export job (run on demand: ``export_full()``)."""
+
+    def __init__(
+        self,
+        records: Iterable[Mapping[str, str]],
+        drop_folder: Path,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.drop_folder = drop_folder
+        self._records: dict[str, dict[str, str]] = {row[ID_COLUMN]: dict(row) for row in records}
+        self._clock = clock
+        self._sequence = 0
+        self._lock = threading.Lock()
+        drop_folder.mkdir(parents=True, exist_ok=True)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._records)
+
+    def record(self, record_id: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._records[record_id])
+
+    def change(self, record_id: str, **fields: str) -> None:
+        with self._lock:
+            self._records[record_id].update(fields)
+
+    def export_full(self) -> Path:
+        """Write every pupil record into a new export file in the drop folder; returns its path."""
+        now = self._clock()
+        with self._lock:
+            self._sequence += 1
+            rows = [dict(row) for row in self._records.values()]
+            name = f"pupils_{now:%Y%m%d%H%M%S}_{self._sequence:04d}.csv"
+        return write_export(rows, self.drop_folder / name)
