@@ -17,7 +17,10 @@ from .canonical_rows import CANONICAL_PERSON_COLUMNS
 from .transforms import TRANSFORMS, Transform, TransformError, Value
 
 NAME_TARGET = "name"  # fed by split-name, which fills given_name, middle_name and family_name
-TARGETS = frozenset(CANONICAL_PERSON_COLUMNS) - {"source"} | {"changed_at", NAME_TARGET}
+ADDRESS_TARGET = "address"  # fed by split-address, which fills address_line_1, address_line_2 and town
+SPLITTING_TRANSFORMS = {"split-name": NAME_TARGET, "split-address": ADDRESS_TARGET}
+"""Transforms that fill several canonical columns, each with the one target that stands for those columns."""
+TARGETS = frozenset(CANONICAL_PERSON_COLUMNS) - {"source"} | {"changed_at", *SPLITTING_TRANSFORMS.values()}
 
 
 class MappingError(ValueError):
@@ -99,9 +102,12 @@ def compile_mapping(mapping: SourceMapping) -> CompiledMapping:
                 )
                 continue
             steps.append(_Step(transform.name, function, transform.args))
-        produces_name = any(step.name == "split-name" for step in steps)
-        if produces_name != (field.target == NAME_TARGET) and field.target in TARGETS:
-            problems.append((f"{path}.target", "split-name feeds the target 'name', and 'name' needs split-name"))
+        for splitter, target in SPLITTING_TRANSFORMS.items():
+            splits = any(step.name == splitter for step in steps)
+            if splits != (field.target == target) and field.target in TARGETS:
+                problems.append(
+                    (f"{path}.target", f"{splitter} feeds the target '{target}', and '{target}' needs {splitter}")
+                )
         fields.append(_Field(field.source, field.target, tuple(steps)))
     if problems:
         raise MappingError(problems)

@@ -1,7 +1,8 @@
 """The transforms a mapping may apply to a source value, by name. Pure functions of (value, args).
 
 A transform returns the new value, or raises :class:`TransformError` with a sentence that describes what was
-expected (never the value itself: it may be personal data). ``split_name`` returns several canonical columns.
+expected (never the value itself: it may be personal data). ``split_name`` and ``split_address`` return several
+canonical columns.
 """
 
 from __future__ import annotations
@@ -122,11 +123,16 @@ def split_name(value: Value, args: Any) -> Value:
 
     ``order: given-first`` (default) reads "Mr William J Smith"; ``order: family-first`` reads "SMITH, William J"
     or "SMITH William J". A comma always separates the family name. Titles are dropped.
+    ``order: forenames`` reads a field that holds only the forenames ("William J", the family name being in a
+    field of its own): the first word is the given name and the rest the middle names, and no family name is
+    produced, so the family name's own field is left alone.
     """
     text = _text(value, "split_name")
     if text is None:
         return None
     order = (args or {}).get("order", "given-first") if isinstance(args, dict) else "given-first"
+    if order == "forenames":
+        return _split_forenames(text)
     if "," in text:
         family, _, rest = text.partition(",")
         parts = rest.split()
@@ -136,7 +142,7 @@ def split_name(value: Value, args: Any) -> Value:
             family, parts = words[0], words[1:]
         else:
             family, parts = words[-1], words[:-1]
-    parts = [part for part in parts if part.lower().rstrip(".") not in _TITLES]
+    parts = _without_titles(parts)
     family = family.strip()
     if not family and not parts:
         raise TransformError("a name was expected")
@@ -145,6 +151,70 @@ def split_name(value: Value, args: Any) -> Value:
         "middle_name": " ".join(parts[1:]),
         "family_name": family,
     }
+
+
+def _without_titles(words: list[str]) -> list[str]:
+    return [word for word in words if word.lower().rstrip(".") not in _TITLES]
+
+
+def _split_forenames(text: str) -> Value:
+    words = _without_titles(text.split())
+    if not words:
+        return None  # only a title: there are no forenames to give
+    return {"given_name": words[0], "middle_name": " ".join(words[1:])}
+
+
+_SUB_BUILDING = re.compile(r"(?:flat|apartment|apt|unit|room|suite|maisonette)\.?\s+\S+", re.IGNORECASE)
+
+
+def split_address(value: Value, _args: Any) -> Value:
+    """A one-line address with its parts separated by commas, to address line 1, address line 2 and town.
+
+    The first part is line 1, the last part is the town, and any parts between them make line 2:
+    "14 Oak Road, Upper Kettleby, Kettleby". A first part that is only a flat or unit ("Flat 2") belongs with
+    the street that follows it, so "Flat 2, 14 Oak Road, Kettleby" has line 1 "Flat 2, 14 Oak Road". An address
+    of one part is line 1 alone. Parts left blank between commas are skipped.
+    """
+    text = _text(value, "split_address")
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise TransformError("an address was expected, with its parts separated by commas")
+    first = 2 if len(parts) > 1 and _SUB_BUILDING.fullmatch(parts[0]) else 1
+    rest = parts[first:]
+    return {
+        "address_line_1": ", ".join(parts[:first]),
+        "address_line_2": ", ".join(rest[:-1]),
+        "town": rest[-1] if rest else "",
+    }
+
+
+def remove_spaces(value: Value, _args: Any) -> Value:
+    """Every space taken out, for identifiers that some systems print in groups ("943 476 5919")."""
+    text = _text(value, "remove_spaces")
+    return None if text is None else text.replace(" ", "")
+
+
+def blank_if(value: Value, args: Any) -> Value:
+    """No value when the text is one of the stated placeholders, compared without regard to case or spacing.
+
+    ``blank-if: The Occupier`` or ``blank-if: [The Occupier, Not known]``: a system that writes a placeholder
+    where it has no value is read as having no value. Any other text is passed on unchanged.
+    """
+    text = _text(value, "blank_if")
+    if text is None:
+        return None
+    placeholders = [args] if isinstance(args, str) else args
+    if (
+        not isinstance(placeholders, list | tuple)
+        or not placeholders
+        or not all(isinstance(p, str) for p in placeholders)
+    ):
+        raise TransformError("blank-if takes a placeholder text, or a list of them")
+    if text.casefold() in {" ".join(p.split()).casefold() for p in placeholders}:
+        return None
+    return text
 
 
 TRANSFORMS: dict[str, Transform] = {
@@ -156,5 +226,8 @@ TRANSFORMS: dict[str, Transform] = {
     "phone": phone,
     "lookup": lookup,
     "split-name": split_name,
+    "split-address": split_address,
+    "remove-spaces": remove_spaces,
+    "blank-if": blank_if,
 }
 """Every transform a mapping may name; `joinedup validate` refuses any other name."""
