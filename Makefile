@@ -15,7 +15,7 @@ $(BIN)/joinedup: pyproject.toml
 setup: $(BIN)/joinedup
 
 ## Generate the synthetic place Kettleby, load it into SQLite (joinedup.db), summarise, then serve.
-demo: setup
+demo: setup browser
 	$(BIN)/joinedup demo $(ARGS)
 
 ## Lint, type-check and run the whole suite (every storage test on SQLite and on PostgreSQL).
