@@ -129,3 +129,22 @@ def quarantine_list(
             f"{entry.first_seen_at:%Y-%m-%d %H:%M}",
         )
     console.print(table)
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    system: Annotated[str, typer.Argument(help="The system whose quarantine to re-process.")],
+    place_file: PlaceOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Map held records again with the place file's current mapping; store and release those that now map."""
+    from joinedup.ingest.reprocess import reprocess_quarantine
+
+    place = _load(place_file)
+    declared = place.system(system)
+    if declared is None:
+        fail(f"the place file declares no system '{system}'", ExitCode.INVALID_INPUT)
+    mapping = next((compile_mapping(m) for m in place.mappings if m.system == system), None)
+    database = open_database(settings_for(database_url))
+    report = reprocess_quarantine(database, RecordMapper(system, EntityType(declared.entity.value), mapping))
+    console.print(f"{system}: {report.released:,} released into the store, {report.still_held:,} still held.")
