@@ -28,6 +28,7 @@ from .route_table import refuse_unauthenticated_routes
 from .routes.dev import dev_router
 from .routes.health import liveness_router, readiness_router
 from .routes.meta import meta_router
+from .routes.sources import sources_router
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     protected = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authenticate)])
     protected.include_router(readiness_router())
     protected.include_router(meta_router())
+    protected.include_router(sources_router())
     app.include_router(protected)
     if app.state.dev_issuer is not None:
         app.include_router(dev_router(), prefix=API_PREFIX)
