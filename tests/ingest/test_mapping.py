@@ -122,3 +122,19 @@ def test_phone_refuses_non_uk_shapes() -> None:
 @given(st.dates(min_value=date(1850, 1, 1)))
 def test_date_round_trips_in_the_stated_format(day: date) -> None:
     assert parse_date(day.strftime("%d/%m/%Y"), "%d/%m/%Y") == day.isoformat()
+
+
+def test_a_remembered_result_is_the_same_result_and_so_is_a_remembered_refusal() -> None:
+    # Dates and postcodes are remembered per distinct value; the second sight must answer as the first did.
+    mapping = compile_mapping(_mapping())
+    good = {"ACCOUNT_REF": "CT-3", "NAME": "Jones, Ann", "DOB": "03/04/1961", "POSTCODE": "kb14aa", "SEX": "F"}
+    bad = good | {"DOB": "31/31/1990", "POSTCODE": "ZZ"}
+    first_good, first_bad = mapping.apply("CT-3", good), mapping.apply("CT-4", bad)
+    second_good, second_bad = mapping.apply("CT-3", good), mapping.apply("CT-4", bad)
+    assert first_good == second_good and first_good.row is not None
+    assert first_good.row["date_of_birth"] == "1961-04-03"
+    assert first_bad == second_bad and second_bad.row is None
+    assert second_bad.problems == (
+        "DOB: not a date in the formats %d/%m/%Y, %d-%b-%Y",
+        "POSTCODE: not a valid UK postcode",
+    )

@@ -180,3 +180,21 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(database_url: str, tm
     assert statuses[-1] == "succeeded"
     assert statuses.count("interrupted") >= kills, "each killed run is recorded as interrupted"
     database.dispose()
+
+
+def test_a_record_sent_twice_in_one_batch_is_judged_against_the_version_before_it(
+    database: Database, tmp_path: Path
+) -> None:
+    # Only a record's first appearance in a batch may be skipped as already held; a later one follows a
+    # version the same batch may be adding. Here CT0000001 goes back to its old payload and then forward again.
+    place = _place(tmp_path)
+    rows = _rows(3)
+    _write_drop(tmp_path / "drop", "ctax_1.csv", rows)
+    assert _sync(database, place).run().saved.new == 3
+    older = [*rows[1][:3], "KB2 9ZZ"]
+    _write_drop(tmp_path / "drop", "ctax_2.csv", [older, rows[1], rows[2], rows[2]])
+    report = _sync(database, place).run()
+    assert (report.saved.new, report.saved.changed, report.saved.unchanged) == (0, 2, 2)
+    history = SourceRecordStore(database).history("council-tax", "CT0000001")
+    assert [(r.version, r.raw["POSTCODE"]) for r in history] == [(1, "KB1 4AA"), (2, "KB2 9ZZ"), (3, "KB1 4AA")]
+    assert [r.version for r in SourceRecordStore(database).history("council-tax", "CT0000002")] == [1]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from joinedup.model import Address, Person, PersonName, SourceRecord
+from joinedup.model import Address, Person, PersonName, SourceRecord, raw_content_hash
 from joinedup.store import Database
-from joinedup.store.source_records import SaveResult, SourceRecordStore
-from joinedup.store.tables import organisations, source_systems
+from joinedup.store.source_records import SaveResult, SourceRecordStore, canonical_json, stage
+from joinedup.store.tables import organisations, source_records, source_systems
 
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
@@ -117,3 +119,47 @@ def test_record_for_unknown_system_is_refused(store: SourceRecordStore) -> None:
     with pytest.raises(IntegrityError):
         store.save([_record("X-1", "Smith", system="no-such-system")])
     assert store.counts() == []
+
+
+def test_a_staged_version_is_stored_as_the_record_it_came_from(store: SourceRecordStore, database: Database) -> None:
+    record = _record("CT-8", "Ørsted")
+    with database.transaction() as connection:
+        heads = store.heads_in(connection, "council-tax", ["CT-8"])
+        assert heads == {}
+        result = store.save_staged_in(connection, [stage(record)], now=T0, heads=heads)
+    assert result == SaveResult(new=1)
+    current = store.current("council-tax", "CT-8")
+    assert current is not None
+    assert current.model_dump(exclude={"version"}) == record.model_dump(exclude={"version"})
+    with database.transaction() as connection:
+        assert store.heads_in(connection, "council-tax", ["CT-8", "CT-9"]) == {
+            ("council-tax", "CT-8"): (1, record.content_hash())
+        }
+
+
+def test_stored_canonical_json_is_the_models_json_dump() -> None:
+    person = _record("CT-1", "Smith").person
+    assert person is not None
+    assert json.loads(canonical_json(person)) == person.model_dump(
+        mode="json", exclude_none=True, exclude_defaults=True
+    )
+
+
+def test_stored_timestamps_match_the_same_time_in_a_query(store: SourceRecordStore, database: Database) -> None:
+    # Rows are written in bulk outside SQLAlchemy's per-row processing; they must still be stored in the form
+    # its column types give, or a query comparing times (SQLite compares them as text) would miss them.
+    on_the_second = T0.replace(microsecond=0)
+    store.save([_record("CT-1", "Smith").model_copy(update={"received_at": on_the_second})])
+    statement = select(func.count()).where(
+        source_records.c.received_at == on_the_second, source_records.c.changed_at == T0 - timedelta(days=1)
+    )
+    with database.engine.connect() as connection:
+        assert connection.execute(statement).scalar_one() == 1
+
+
+def test_the_content_hash_is_stable() -> None:
+    # Stored heads hold these digests: a change to how they are computed would make every record look changed.
+    raw = {"b": "Ørsted", "a": 1, "when": date(2026, 1, 5)}
+    expected = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    assert raw_content_hash(raw) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    assert raw_content_hash(raw) == "3074c3f072625e0aabc4237d2d608372cc937b9d31d9f1d6fe3d668f0121f649"

@@ -7,8 +7,9 @@ flat layout in the middle means every source, file or API, meets the model throu
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from joinedup.place import Place, SourceMapping
@@ -31,11 +32,41 @@ class MappingError(ValueError):
         super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
 
 
+CACHED_TRANSFORMS = frozenset({"date", "timestamp", "postcode", "phone"})
+"""Transforms whose result is remembered per distinct input: parsing is costly (strptime especially), while
+the values repeat a great deal (a place has some tens of thousands of birth dates and postcodes, not a
+million). Transforms are pure functions of (value, args), so a remembered result is the same result."""
+_CACHE_SIZE = 1 << 16  # entries per step: bounds the memory (a few MB) whatever the size of the source
+
+
 @dataclass(frozen=True)
 class _Step:
     name: str
     function: Transform
     args: Any
+
+    def runner(self) -> Callable[[Value], Value]:
+        """The step as a function of the value alone, remembering results if its transform is cached."""
+        function, args = self.function, self.args
+        if self.name not in CACHED_TRANSFORMS:
+            return lambda value: function(value, args)
+
+        @lru_cache(maxsize=_CACHE_SIZE)
+        def outcome(text: str) -> tuple[Value, str | None]:
+            try:
+                return function(text, args), None
+            except TransformError as error:
+                return None, str(error)  # refusals are remembered too, as their sentence
+
+        def run(value: Value) -> Value:
+            if not isinstance(value, str):
+                return function(value, args)
+            result, problem = outcome(value)
+            if problem is not None:
+                raise TransformError(problem)
+            return result
+
+        return run
 
 
 @dataclass(frozen=True)
@@ -63,22 +94,29 @@ class CompiledMapping:
         """The fields this mapping expects the source to send."""
         return frozenset(field.source for field in self.fields)
 
+    @cached_property
+    def _plan(self) -> tuple[tuple[str, str, tuple[Callable[[Value], Value], ...]], ...]:
+        # Built once per mapping: (source, target, steps as one-argument functions). apply runs per record.
+        return tuple(
+            (field.source, field.target, tuple(step.runner() for step in field.steps)) for field in self.fields
+        )
+
     def apply(self, record_id: str, payload: Mapping[str, Any]) -> MappingOutcome:
         row: dict[str, str] = {"source": self.system, "record_id": record_id}
         problems: list[str] = []
-        for field in self.fields:
-            raw = payload.get(field.source)
+        for source, target, steps in self._plan:
+            raw = payload.get(source)
             value: Value = None if raw is None else str(raw)
             try:
-                for step in field.steps:
-                    value = step.function(value, step.args)
+                for step in steps:
+                    value = step(value)
             except TransformError as error:
-                problems.append(f"{field.source}: {error}")
+                problems.append(f"{source}: {error}")
                 continue
             if isinstance(value, dict):
                 row.update(value)
             elif value is not None:
-                row[field.target] = value
+                row[target] = value
         if problems:
             return MappingOutcome(None, tuple(problems))
         return MappingOutcome(row)

@@ -11,12 +11,19 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from joinedup.connectors.base import ArchivesProcessed, Connector, RawRecord, SchemaDriftError
-from joinedup.model import EntityType, SourceRecord, raw_content_hash
+from joinedup.model import EntityType, Person, Property, SourceRecord, raw_content_hash
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, Rejection, SyncStateStore
-from joinedup.store.source_records import SaveResult, SourceRecordStore
+from joinedup.store.source_records import (
+    SaveResult,
+    SourceRecordStore,
+    StagedVersion,
+    canonical_json,
+    encode_json,
+)
 
 from .canonical_rows import person_from_canonical_row, property_from_canonical_row
 from .mapping import CompiledMapping
@@ -44,6 +51,47 @@ class RecordMapper:
 
     def __call__(self, raw: RawRecord, received_at: datetime) -> SourceRecord | Rejection:
         payload = dict(raw.payload)
+        mapped = self._canonical(raw, payload)
+        if isinstance(mapped, Rejection):
+            return mapped
+        canonical, changed_at = mapped
+        return SourceRecord(
+            system=self.system,
+            record_id=raw.record_id,
+            entity=self.entity,
+            raw=payload,
+            person=canonical if isinstance(canonical, Person) else None,
+            property=canonical if isinstance(canonical, Property) else None,
+            received_at=received_at,
+            changed_at=changed_at,
+        )
+
+    def stage(self, raw: RawRecord, received_at: datetime, digest: str | None = None) -> StagedVersion | Rejection:
+        """As calling the mapper, but straight to the store's lean form, with the payload's hash if known.
+
+        The canonical form has been validated as a Person or Property; the record around it needs no
+        validation of its own (the system is a known code, the id is non-empty, the times come from the
+        clock and the mapping), so ingest's hot path does not build a SourceRecord per record.
+        """
+        payload = dict(raw.payload)
+        mapped = self._canonical(raw, payload)
+        if isinstance(mapped, Rejection):
+            return mapped
+        canonical, changed_at = mapped
+        return StagedVersion(
+            self.system,
+            raw.record_id,
+            self.entity.value,
+            encode_json(payload),
+            canonical_json(canonical),
+            raw_content_hash(payload) if digest is None else digest,
+            received_at,
+            changed_at,
+        )
+
+    def _canonical(
+        self, raw: RawRecord, payload: dict[str, Any]
+    ) -> tuple[Person | Property, datetime | None] | Rejection:
         if raw.problem:
             return Rejection(raw.record_id or None, raw.location.description, (raw.problem,), payload)
         if self.mapping is None:
@@ -54,26 +102,16 @@ class RecordMapper:
             if outcome.row is None:
                 return Rejection(raw.record_id, raw.location.description, outcome.problems, payload)
             row = outcome.row
-        person = prop = None
+        canonical: Person | Property | None
         if self.entity is EntityType.PROPERTY:
             mapped_property = property_from_canonical_row(row)
-            prop, error = mapped_property.property, mapped_property.error
+            canonical, error = mapped_property.property, mapped_property.error
         else:
             mapped = person_from_canonical_row(row)
-            person, error = mapped.person, mapped.error
-        if error is not None:
-            return Rejection(raw.record_id, raw.location.description, (error,), payload)
-        changed_at = raw.changed_at or _parse_changed_at(row.get("changed_at"))
-        return SourceRecord(
-            system=self.system,
-            record_id=raw.record_id,
-            entity=self.entity,
-            raw=payload,
-            person=person,
-            property=prop,
-            received_at=received_at,
-            changed_at=changed_at,
-        )
+            canonical, error = mapped.person, mapped.error
+        if canonical is None:
+            return Rejection(raw.record_id, raw.location.description, (error or "no canonical form",), payload)
+        return canonical, raw.changed_at or _parse_changed_at(row.get("changed_at"))
 
 
 def _parse_changed_at(value: str | None) -> datetime | None:
@@ -154,17 +192,34 @@ class SourceSync:
         now = self._clock()
         cursor = next((raw.cursor for raw in reversed(batch) if raw.cursor is not None), None)
         with self._database.transaction() as connection:
-            hashes = {raw.record_id: raw_content_hash(dict(raw.payload)) for raw in batch if not raw.problem}
-            already_held = self._records.unchanged_in(connection, self.system, hashes)
-            outcomes = [self._mapper(raw, now) for raw in batch if raw.problem or raw.record_id not in already_held]
-            records = [o for o in outcomes if isinstance(o, SourceRecord)]
-            rejections = [o for o in outcomes if isinstance(o, Rejection)]
-            result = self._records.save_in(connection, records, now=now) + SaveResult(unchanged=len(already_held))
+            digests = [None if raw.problem else raw_content_hash(dict(raw.payload)) for raw in batch]
+            heads = self._records.heads_in(connection, self.system, {raw.record_id for raw in batch if not raw.problem})
+            # A record whose payload is the stored head's is skipped unmapped: that is what makes a re-sync of
+            # unchanged data cheap. Only a key's first occurrence in the batch can be skipped; a later one
+            # follows a version this batch may be adding, and the store decides it against that.
+            first_seen: set[str] = set()
+            staged: list[StagedVersion] = []
+            rejections: list[Rejection] = []
+            unchanged = 0
+            for raw, digest in zip(batch, digests, strict=True):
+                if digest is not None and raw.record_id not in first_seen:
+                    first_seen.add(raw.record_id)
+                    head = heads.get((self.system, raw.record_id))
+                    if head is not None and head[1] == digest:
+                        unchanged += 1
+                        continue
+                outcome = self._mapper.stage(raw, now, digest)
+                if isinstance(outcome, Rejection):
+                    rejections.append(outcome)
+                else:
+                    staged.append(outcome)
+            result = self._records.save_staged_in(connection, staged, now=now, heads=heads)
+            result += SaveResult(unchanged=unchanged)
             added = self._quarantine.add_in(connection, self.system, rejections, now) if rejections else 0
             state: dict[str, object] = {}
             if cursor is not None:
                 state["cursor"] = cursor
-            newest = max((r.changed_at for r in records if r.changed_at), default=None)
+            newest = max((r.changed_at for r in staged if r.changed_at), default=None)
             if newest is not None and (self._newest is None or newest > self._newest):
                 self._newest = state["newest_change_at"] = newest
             if state:

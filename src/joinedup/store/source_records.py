@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+from sqlalchemy import JSON, Connection, RowMapping, Table, Text, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from joinedup.model import EntityType, Person, Property, SourceRecord, raw_content_hash
 
@@ -40,9 +42,56 @@ class SystemCounts:
     versions: int
 
 
-def _canonical_of(record: SourceRecord) -> dict[str, Any] | None:
+class StagedVersion(NamedTuple):
+    """One incoming version in the lean form the store writes: the raw payload and canonical form already
+    encoded as JSON text and the raw payload's content hash already computed.
+
+    Ingest builds one per record on its hot path instead of a validated :class:`SourceRecord` (whose
+    validation, and the second encoding of the same payload, cost more than the write itself). A tuple, so it
+    is cheap to create and to pass between processes.
+    """
+
+    system: str
+    record_id: str
+    entity: str
+    raw_json: str
+    canonical_json: str  # "null" when there is no canonical form, as the JSON column has always stored it
+    content_hash: str
+    received_at: datetime
+    changed_at: datetime | None
+
+
+Heads = dict[tuple[str, str], tuple[int, str]]
+"""(system, record_id) -> (newest version, its content hash), for the keys that have one."""
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_json(value: Any) -> str:
+    """JSON text for a document column. Built once per value, by the caller, rather than by the column type."""
+    return _JSON.encode(value)
+
+
+def stage(record: SourceRecord) -> StagedVersion:
+    """The lean form of a validated source record."""
     canonical = record.person or record.property
-    return None if canonical is None else canonical.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return StagedVersion(
+        record.system,
+        record.record_id,
+        record.entity.value,
+        encode_json(record.raw),
+        "null" if canonical is None else canonical_json(canonical),
+        raw_content_hash(record.raw),
+        record.received_at,
+        record.changed_at,
+    )
+
+
+def canonical_json(canonical: Person | Property) -> str:
+    """The stored canonical form: what ``model_dump(mode="json", exclude_none=True, exclude_defaults=True)``
+    gives, serialised by pydantic-core directly (a fraction of the cost of dumping to dicts and encoding)."""
+    serializer = canonical.__pydantic_serializer__
+    return serializer.to_json(canonical, exclude_none=True, exclude_defaults=True).decode("utf-8")
 
 
 def _record_from_row(row: RowMapping) -> SourceRecord:
@@ -79,65 +128,86 @@ class SourceRecordStore:
         self, connection: Connection, batch: Sequence[SourceRecord], *, now: datetime | None = None
     ) -> SaveResult:
         """Store a batch inside the caller's transaction (e.g. together with a sync's checkpoint)."""
+        return self.save_staged_in(connection, [stage(record) for record in batch], now=now)
+
+    def save_staged_in(
+        self,
+        connection: Connection,
+        batch: Sequence[StagedVersion],
+        *,
+        now: datetime | None = None,
+        heads: Heads | None = None,
+    ) -> SaveResult:
+        """Store staged versions inside the caller's transaction.
+
+        ``heads`` may carry what :meth:`heads_in` just returned for these keys in the same transaction, which
+        saves looking them up twice; it must cover every key of the batch (a key without a head is new).
+        """
         now = now or datetime.now(UTC)
-        heads = _current_heads(connection, {(r.system, r.record_id) for r in batch})
-        inserts: list[dict[str, Any]] = []
+        if heads is None:
+            heads = _current_heads(connection, {(r.system, r.record_id) for r in batch})
+        else:
+            heads = dict(heads)  # updated below as versions are numbered; the caller's copy stays as it was
+        inserts: list[tuple[StagedVersion, int]] = []
         new_keys: set[tuple[str, str]] = set()
         new = changed = unchanged = 0
         for record in batch:
             key = (record.system, record.record_id)
-            digest = raw_content_hash(record.raw)
             head = heads.get(key)
-            if head is not None and head[1] == digest:
+            if head is not None and head[1] == record.content_hash:
                 unchanged += 1
                 continue
-            version = 1 if head is None else head[0] + 1
             if head is None:
+                version = 1
                 new += 1
                 new_keys.add(key)  # stays new even if the same batch brings a second version of it
             else:
+                version = head[0] + 1
                 changed += 1
-            heads[key] = (version, digest)
-            inserts.append(
-                {
-                    "system": record.system,
-                    "record_id": record.record_id,
-                    "version": version,
-                    "entity": record.entity.value,
-                    "raw": record.raw,
-                    "canonical": _canonical_of(record),
-                    "content_hash": digest,
-                    "received_at": record.received_at,
-                    "changed_at": record.changed_at,
-                }
-            )
+            heads[key] = (version, record.content_hash)
+            inserts.append((record, version))
         if inserts:
             self._write_versions(connection, inserts, new_keys, now)
         return SaveResult(new=new, changed=changed, unchanged=unchanged)
 
     def _write_versions(
-        self, connection: Connection, inserts: list[dict[str, Any]], new_keys: set[tuple[str, str]], now: datetime
+        self,
+        connection: Connection,
+        inserts: list[tuple[StagedVersion, int]],
+        new_keys: set[tuple[str, str]],
+        now: datetime,
     ) -> None:
-        statement = insert(source_records).returning(source_records.c.id, sort_by_parameter_order=True)
-        ids = connection.execute(statement, inserts).scalars().all()
+        for record, _ in inserts:
+            _require_aware(record.received_at)
+            if record.changed_at is not None:
+                _require_aware(record.changed_at)
+        if connection.dialect.name == "postgresql":
+            ids = _copy_versions(connection, inserts)
+        else:
+            ids = _insert_versions(connection, inserts)
         # Only the newest version of each key becomes its head.
-        latest: dict[tuple[str, str], dict[str, Any]] = {}
-        for pk, row in zip(ids, inserts, strict=True):
-            latest[(row["system"], row["record_id"])] = {
-                "h_system": row["system"],
-                "h_record_id": row["record_id"],
-                "version": row["version"],
-                "content_hash": row["content_hash"],
+        latest: dict[tuple[str, str], tuple[int, StagedVersion, int]] = {}
+        for pk, (record, version) in zip(ids, inserts, strict=True):
+            latest[(record.system, record.record_id)] = (pk, record, version)
+        fresh = [
+            (record.system, record.record_id, version, record.content_hash, pk, now)
+            for key, (pk, record, version) in latest.items()
+            if key in new_keys
+        ]
+        moved = [
+            {
+                "h_system": record.system,
+                "h_record_id": record.record_id,
+                "version": version,
+                "content_hash": record.content_hash,
                 "source_record_pk": pk,
                 "updated_at": now,
             }
-        fresh = [head for key, head in latest.items() if key in new_keys]
-        moved = [head for key, head in latest.items() if key not in new_keys]
+            for key, (pk, record, version) in latest.items()
+            if key not in new_keys
+        ]
         if fresh:
-            connection.execute(
-                insert(source_record_heads),
-                [{"system": h["h_system"], "record_id": h["h_record_id"], **_head_values(h)} for h in fresh],
-            )
+            _bulk_insert(connection, source_record_heads, _HEAD_COLUMNS, fresh)
         if moved:
             connection.execute(
                 update(source_record_heads)
@@ -146,13 +216,17 @@ class SourceRecordStore:
                 moved,
             )
 
+    def heads_in(self, connection: Connection, system: str, record_ids: Iterable[str]) -> Heads:
+        """The newest stored version and content hash of each of these records that has one."""
+        return _current_heads(connection, {(system, record_id) for record_id in record_ids})
+
     def unchanged_in(self, connection: Connection, system: str, hashes: dict[str, str]) -> set[str]:
         """Which of these record ids' newest stored version has exactly this raw-content hash.
 
         Lets a sync skip mapping and validating records it already holds, which is what makes a re-sync of
         unchanged data cheap.
         """
-        heads = _current_heads(connection, {(system, record_id) for record_id in hashes})
+        heads = self.heads_in(connection, system, hashes)
         return {record_id for (_, record_id), (_, digest) in heads.items() if hashes[record_id] == digest}
 
     def current(self, system: str, record_id: str) -> SourceRecord | None:
@@ -206,21 +280,174 @@ class SourceRecordStore:
             ]
 
 
-def _head_values(head: dict[str, Any]) -> dict[str, Any]:
-    return {key: head[key] for key in ("version", "content_hash", "source_record_pk", "updated_at")}
+def _require_aware(value: datetime) -> None:
+    # What UtcDateTime enforces for every other write: a naive time would come back ambiguous.
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not stored: give a timezone")
+
+
+_VERSION_COLUMNS = (
+    "id",
+    "system",
+    "record_id",
+    "version",
+    "entity",
+    "raw",
+    "canonical",
+    "content_hash",
+    "received_at",
+    "changed_at",
+)
+_HEAD_COLUMNS = ("system", "record_id", "version", "content_hash", "source_record_pk", "updated_at")
+
+
+def _version_row(pk: int, record: StagedVersion, version: int) -> tuple[Any, ...]:
+    return (
+        pk,
+        record.system,
+        record.record_id,
+        version,
+        record.entity,
+        record.raw_json,  # already JSON text: SQLite keeps JSON as text, PostgreSQL parses it into jsonb
+        record.canonical_json,
+        record.content_hash,
+        record.received_at,
+        record.changed_at,
+    )
+
+
+def _insert_versions(connection: Connection, inserts: list[tuple[StagedVersion, int]]) -> list[int]:
+    """Insert versions and return their ids, in order (SQLite).
+
+    INSERT ... RETURNING with the rows' order kept runs one statement per row on SQLite, which cost more
+    than everything else in a sync. Instead the first row is inserted alone, which takes the database's
+    write lock until commit and says where ids have got to; the rest are numbered on from it and inserted
+    in one executemany. With the lock held nobody else can take those ids; if they were somehow taken the
+    primary key refuses the insert and the whole batch rolls back, so nothing can be paired with a wrong id.
+    """
+    first_record, first_version = inserts[0]
+    statement = insert(source_records).values(
+        raw=bindparam("raw_json", type_=Text()), canonical=bindparam("canonical_json", type_=Text())
+    )
+    values = dict(zip(_VERSION_COLUMNS[1:], _version_row(0, first_record, first_version)[1:], strict=True))
+    values["raw_json"], values["canonical_json"] = values.pop("raw"), values.pop("canonical")
+    key = connection.execute(statement, values).inserted_primary_key
+    if key is None:  # SQLite always reports the rowid of a single-row INSERT
+        raise RuntimeError("the database did not report the new row's id")
+    first = int(key[0])
+    rows = [_version_row(first + offset, record, version) for offset, (record, version) in enumerate(inserts)]
+    if len(rows) > 1:
+        _bulk_insert(connection, source_records, _VERSION_COLUMNS, rows[1:])
+    return [row[0] for row in rows]
+
+
+def _copy_versions(connection: Connection, inserts: list[tuple[StagedVersion, int]]) -> list[int]:
+    """Insert versions and return their ids, in order (PostgreSQL).
+
+    The ids are drawn from the table's own sequence first, in one statement, so each row's id is known
+    without RETURNING; the rows then go in with COPY.
+    """
+    ids = sorted(
+        connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence('source_records', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(inserts)},
+        ).scalars()
+    )
+    rows = [_version_row(pk, record, version) for pk, (record, version) in zip(ids, inserts, strict=True)]
+    _bulk_insert(connection, source_records, _VERSION_COLUMNS, rows)
+    return ids
+
+
+def _bulk_insert(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows, in the order of ``columns``, at the speed of the driver.
+
+    SQLAlchemy's executemany runs each value of each row through Python (its parameter dicts and column
+    types), which cost more than the database's own work. Here PostgreSQL gets COPY; SQLite gets one
+    executemany of tuples, with the column types' conversions applied once per distinct value (a batch
+    shares its timestamps), so what is stored is exactly what the column types would have stored. JSON
+    columns must be given JSON text.
+    """
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        driver = connection.connection.driver_connection
+        if driver is None:  # only a closed connection has none, and a transaction's is open
+            raise RuntimeError("the database connection is closed")
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except connection.dialect.loaded_dbapi.Error as error:
+            # The driver's own error, outside SQLAlchemy: raised as SQLAlchemy's (an IntegrityError for a key
+            # or constraint), like every other statement's, and without the rows (they hold personal data).
+            raise DBAPIError.instance(
+                statement, None, error, connection.dialect.loaded_dbapi.Error, hide_parameters=True
+            ) from error
+        return
+    converters: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(columns):
+        column_type = table.c[name].type
+        if isinstance(column_type, JSON):
+            continue  # given as JSON text already
+        # The processor SQLAlchemy itself applies on this dialect (the column type's, then the dialect's).
+        processor = column_type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+        if processor is not None:
+            converters.append((index, _per_distinct_value(processor)))
+    if converters:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(tuple(values))
+        rows = converted
+    placeholders = ", ".join("?" for _ in columns)
+    # Table and column names are this module's own constants, never input.
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _per_distinct_value(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    done: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if value not in done:
+            done[value] = processor(value)
+        return done[value]
+
+    return convert
+
+
+# One primary-key probe per id, whatever the planner believes about the table's size. A plain IN list is
+# planned from statistics, and while a first load is filling the table they say it is nearly empty: the
+# plan then scans every head of the system for each lookup, and the load slows as it grows (quadratic).
+_PG_HEADS = text(
+    "SELECT k.record_id, h.version, h.content_hash"
+    " FROM unnest(CAST(:record_ids AS text[])) AS k(record_id)"
+    " CROSS JOIN LATERAL (SELECT version, content_hash FROM source_record_heads"
+    " WHERE system = :system AND record_id = k.record_id) AS h"
+)
 
 
 def _current_heads(connection: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
     """The head (version, hash) of each key that has one. Looked up per system with a plain IN list, which
-    every backend answers from the primary key (a row-value IN is not always planned as an index lookup)."""
+    every backend answers from the primary key (a row-value IN is not always planned as an index lookup);
+    on PostgreSQL with one probe per id (see _PG_HEADS)."""
     found: dict[tuple[str, str], tuple[int, str]] = {}
     by_system: dict[str, list[str]] = {}
     for system, record_id in keys:
         by_system.setdefault(system, []).append(record_id)
+    postgresql = connection.dialect.name == "postgresql"
     for system, record_ids in by_system.items():
         record_ids.sort()
         for start in range(0, len(record_ids), _LOOKUP_CHUNK):
             chunk = record_ids[start : start + _LOOKUP_CHUNK]
+            if postgresql:
+                rows = connection.execute(_PG_HEADS, {"record_ids": chunk, "system": system})
+                for record_id, version, digest in rows:
+                    found[(system, record_id)] = (version, digest)
+                continue
             statement = select(
                 source_record_heads.c.record_id, source_record_heads.c.version, source_record_heads.c.content_hash
             ).where(source_record_heads.c.system == system, source_record_heads.c.record_id.in_(chunk))
