@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Connection, RowMapping, Table, Text, bindparam, func, insert, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, RowMapping, bindparam, func, select, text, update
 
 from joinedup.model import EntityType, Person, Property, SourceRecord, raw_content_hash
 
+from ._bulk_writes import _HEAD_COLUMNS, _bulk_insert, _copy_versions, _insert_versions, _require_aware
 from .database import Database
 from .tables import source_record_heads, source_records
 
 _LOOKUP_CHUNK = 500
+
+# One primary-key probe per id, whatever the planner believes about the table's size. A plain IN list is
+# planned from statistics, and while a first load is filling the table they say it is nearly empty: the
+# plan then scans every head of the system for each lookup, and the load slows as it grows (quadratic).
+_PG_HEADS = text(
+    "SELECT k.record_id, h.version, h.content_hash"
+    " FROM unnest(CAST(:record_ids AS text[])) AS k(record_id)"
+    " CROSS JOIN LATERAL (SELECT version, content_hash FROM source_record_heads"
+    " WHERE system = :system AND record_id = k.record_id) AS h"
+)
 
 
 @dataclass(frozen=True)
@@ -278,156 +288,6 @@ class SourceRecordStore:
             return [
                 SystemCounts(system, records, versions) for system, records, versions in connection.execute(statement)
             ]
-
-
-def _require_aware(value: datetime) -> None:
-    # What UtcDateTime enforces for every other write: a naive time would come back ambiguous.
-    if value.tzinfo is None:
-        raise ValueError("naive datetimes are not stored: give a timezone")
-
-
-_VERSION_COLUMNS = (
-    "id",
-    "system",
-    "record_id",
-    "version",
-    "entity",
-    "raw",
-    "canonical",
-    "content_hash",
-    "received_at",
-    "changed_at",
-)
-_HEAD_COLUMNS = ("system", "record_id", "version", "content_hash", "source_record_pk", "updated_at")
-
-
-def _version_row(pk: int, record: StagedVersion, version: int) -> tuple[Any, ...]:
-    return (
-        pk,
-        record.system,
-        record.record_id,
-        version,
-        record.entity,
-        record.raw_json,  # already JSON text: SQLite keeps JSON as text, PostgreSQL parses it into jsonb
-        record.canonical_json,
-        record.content_hash,
-        record.received_at,
-        record.changed_at,
-    )
-
-
-def _insert_versions(connection: Connection, inserts: list[tuple[StagedVersion, int]]) -> list[int]:
-    """Insert versions and return their ids, in order (SQLite).
-
-    INSERT ... RETURNING with the rows' order kept runs one statement per row on SQLite, which cost more
-    than everything else in a sync. Instead the first row is inserted alone, which takes the database's
-    write lock until commit and says where ids have got to; the rest are numbered on from it and inserted
-    in one executemany. With the lock held nobody else can take those ids; if they were somehow taken the
-    primary key refuses the insert and the whole batch rolls back, so nothing can be paired with a wrong id.
-    """
-    first_record, first_version = inserts[0]
-    statement = insert(source_records).values(
-        raw=bindparam("raw_json", type_=Text()), canonical=bindparam("canonical_json", type_=Text())
-    )
-    values = dict(zip(_VERSION_COLUMNS[1:], _version_row(0, first_record, first_version)[1:], strict=True))
-    values["raw_json"], values["canonical_json"] = values.pop("raw"), values.pop("canonical")
-    key = connection.execute(statement, values).inserted_primary_key
-    if key is None:  # SQLite always reports the rowid of a single-row INSERT
-        raise RuntimeError("the database did not report the new row's id")
-    first = int(key[0])
-    rows = [_version_row(first + offset, record, version) for offset, (record, version) in enumerate(inserts)]
-    if len(rows) > 1:
-        _bulk_insert(connection, source_records, _VERSION_COLUMNS, rows[1:])
-    return [row[0] for row in rows]
-
-
-def _copy_versions(connection: Connection, inserts: list[tuple[StagedVersion, int]]) -> list[int]:
-    """Insert versions and return their ids, in order (PostgreSQL).
-
-    The ids are drawn from the table's own sequence first, in one statement, so each row's id is known
-    without RETURNING; the rows then go in with COPY.
-    """
-    ids = sorted(
-        connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence('source_records', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(inserts)},
-        ).scalars()
-    )
-    rows = [_version_row(pk, record, version) for pk, (record, version) in zip(ids, inserts, strict=True)]
-    _bulk_insert(connection, source_records, _VERSION_COLUMNS, rows)
-    return ids
-
-
-def _bulk_insert(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows, in the order of ``columns``, at the speed of the driver.
-
-    SQLAlchemy's executemany runs each value of each row through Python (its parameter dicts and column
-    types), which cost more than the database's own work. Here PostgreSQL gets COPY; SQLite gets one
-    executemany of tuples, with the column types' conversions applied once per distinct value (a batch
-    shares its timestamps), so what is stored is exactly what the column types would have stored. JSON
-    columns must be given JSON text.
-    """
-    names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
-        statement = f"COPY {table.name} ({names}) FROM STDIN"
-        driver = connection.connection.driver_connection
-        if driver is None:  # only a closed connection has none, and a transaction's is open
-            raise RuntimeError("the database connection is closed")
-        try:
-            with driver.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except connection.dialect.loaded_dbapi.Error as error:
-            # The driver's own error, outside SQLAlchemy: raised as SQLAlchemy's (an IntegrityError for a key
-            # or constraint), like every other statement's, and without the rows (they hold personal data).
-            raise DBAPIError.instance(
-                statement, None, error, connection.dialect.loaded_dbapi.Error, hide_parameters=True
-            ) from error
-        return
-    converters: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, name in enumerate(columns):
-        column_type = table.c[name].type
-        if isinstance(column_type, JSON):
-            continue  # given as JSON text already
-        # The processor SQLAlchemy itself applies on this dialect (the column type's, then the dialect's).
-        processor = column_type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
-        if processor is not None:
-            converters.append((index, _per_distinct_value(processor)))
-    if converters:
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            converted.append(tuple(values))
-        rows = converted
-    placeholders = ", ".join("?" for _ in columns)
-    # Table and column names are this module's own constants, never input.
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
-
-
-def _per_distinct_value(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    done: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        if value not in done:
-            done[value] = processor(value)
-        return done[value]
-
-    return convert
-
-
-# One primary-key probe per id, whatever the planner believes about the table's size. A plain IN list is
-# planned from statistics, and while a first load is filling the table they say it is nearly empty: the
-# plan then scans every head of the system for each lookup, and the load slows as it grows (quadratic).
-_PG_HEADS = text(
-    "SELECT k.record_id, h.version, h.content_hash"
-    " FROM unnest(CAST(:record_ids AS text[])) AS k(record_id)"
-    " CROSS JOIN LATERAL (SELECT version, content_hash FROM source_record_heads"
-    " WHERE system = :system AND record_id = k.record_id) AS h"
-)
 
 
 def _current_heads(connection: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
