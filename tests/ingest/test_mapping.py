@@ -138,3 +138,16 @@ def test_a_remembered_result_is_the_same_result_and_so_is_a_remembered_refusal()
         "DOB: not a date in the formats %d/%m/%Y, %d-%b-%Y",
         "POSTCODE: not a valid UK postcode",
     )
+
+
+def test_several_sources_are_joined_skipping_blanks() -> None:
+    joined = "      - {source: [ADDR1, ADDR2, ADDR3], target: address, transforms: [split-address]}\n"
+    text = PLACE.replace("      - source: POSTCODE\n", joined + "      - source: POSTCODE\n")
+    mapping = compile_mapping(_mapping(text))
+    base = {"ACCOUNT_REF": "CT-1", "NAME": "SMITH, Ann", "DOB": "01/02/1970", "POSTCODE": "KB1 4AA", "SEX": "F"}
+    two_lines = mapping.apply("CT-1", base | {"ADDR1": "14 Mill Lane", "ADDR2": "KETTLEBY", "ADDR3": ""}).row
+    flat = mapping.apply("CT-1", base | {"ADDR1": "Flat 2", "ADDR2": "14 Mill Lane", "ADDR3": "KETTLEBY"}).row
+    assert two_lines is not None and flat is not None
+    assert (two_lines["address_line_1"], two_lines["town"]) == ("14 Mill Lane", "KETTLEBY")
+    assert (flat["address_line_1"], flat["town"]) == ("Flat 2, 14 Mill Lane", "KETTLEBY")
+    assert mapping.source_fields >= {"ADDR1", "ADDR2", "ADDR3"}

@@ -71,9 +71,24 @@ class _Step:
 
 @dataclass(frozen=True)
 class _Field:
-    source: str
+    sources: tuple[str, ...]
+    join: str
     target: str
     steps: tuple[_Step, ...]
+
+    @property
+    def label(self) -> str:
+        """How problems name this field: its source, or its sources joined with '+'."""
+        return "+".join(self.sources)
+
+    def read(self, payload: Mapping[str, Any]) -> Value:
+        """The source value; several sources are joined, skipping blanks (legacy tables fill ADDR1.. from the top)."""
+        if len(self.sources) == 1:
+            raw = payload.get(self.sources[0])
+            return None if raw is None else str(raw)
+        parts = [str(payload[name]).strip() for name in self.sources if payload.get(name) not in (None, "")]
+        parts = [part for part in parts if part]
+        return self.join.join(parts) if parts else None
 
 
 @dataclass(frozen=True)
@@ -92,26 +107,23 @@ class CompiledMapping:
     @property
     def source_fields(self) -> frozenset[str]:
         """The fields this mapping expects the source to send."""
-        return frozenset(field.source for field in self.fields)
+        return frozenset(name for field in self.fields for name in field.sources)
 
     @cached_property
-    def _plan(self) -> tuple[tuple[str, str, tuple[Callable[[Value], Value], ...]], ...]:
-        # Built once per mapping: (source, target, steps as one-argument functions). apply runs per record.
-        return tuple(
-            (field.source, field.target, tuple(step.runner() for step in field.steps)) for field in self.fields
-        )
+    def _plan(self) -> tuple[tuple[_Field, str, tuple[Callable[[Value], Value], ...]], ...]:
+        # Built once per mapping: (field, target, steps as one-argument functions). apply runs per record.
+        return tuple((field, field.target, tuple(step.runner() for step in field.steps)) for field in self.fields)
 
     def apply(self, record_id: str, payload: Mapping[str, Any]) -> MappingOutcome:
         row: dict[str, str] = {"source": self.system, "record_id": record_id}
         problems: list[str] = []
-        for source, target, steps in self._plan:
-            raw = payload.get(source)
-            value: Value = None if raw is None else str(raw)
+        for field, target, steps in self._plan:
+            value = field.read(payload)
             try:
                 for step in steps:
                     value = step(value)
             except TransformError as error:
-                problems.append(f"{source}: {error}")
+                problems.append(f"{field.label}: {error}")
                 continue
             if isinstance(value, dict):
                 row.update(value)
@@ -146,7 +158,7 @@ def compile_mapping(mapping: SourceMapping) -> CompiledMapping:
                 problems.append(
                     (f"{path}.target", f"{splitter} feeds the target '{target}', and '{target}' needs {splitter}")
                 )
-        fields.append(_Field(field.source, field.target, tuple(steps)))
+        fields.append(_Field(field.sources, field.join, field.target, tuple(steps)))
     if problems:
         raise MappingError(problems)
     return CompiledMapping(mapping.system, tuple(fields))

@@ -210,11 +210,17 @@ class Transform(_Section):
 
 
 class FieldMapping(_Section):
-    """One source field feeding one canonical field."""
+    """One source field (or several, joined) feeding one canonical field."""
 
-    source: Text
+    source: Text | Annotated[tuple[Text, ...], Field(min_length=1)]
+    join: str = ", "  # between the non-blank values of several sources, before any transform
     target: FieldPath
     transforms: tuple[Annotated[Transform, BeforeValidator(_transform_from_yaml)], ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The source fields read: one, or several joined."""
+        return (self.source,) if isinstance(self.source, str) else self.source
 
 
 class SourceMapping(_Section):
