@@ -16,7 +16,11 @@ from ._bulk_writes import _HEAD_COLUMNS, _bulk_insert, _copy_versions, _insert_v
 from .database import Database
 from .tables import source_record_heads, source_records
 
-_LOOKUP_CHUNK = 500
+_LOOKUP_CHUNK = 2_000
+_SQLITE_HEADS = text(
+    "SELECT record_id, version, content_hash FROM source_record_heads"
+    " WHERE system = :system AND record_id IN (SELECT value FROM json_each(:record_ids))"
+)
 
 # One primary-key probe per id, whatever the planner believes about the table's size. A plain IN list is
 # planned from statistics, and while a first load is filling the table they say it is nearly empty: the
@@ -291,26 +295,22 @@ class SourceRecordStore:
 
 
 def _current_heads(connection: Connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-    """The head (version, hash) of each key that has one. Looked up per system with a plain IN list, which
-    every backend answers from the primary key (a row-value IN is not always planned as an index lookup);
-    on PostgreSQL with one probe per id (see _PG_HEADS)."""
+    """The head (version, hash) of each key that has one, looked up per system by primary key.
+
+    Each backend gets the ids as one array parameter (PostgreSQL ``unnest``, SQLite ``json_each``) rather than
+    an IN list of bound literals: a re-sync of unchanged data is mostly this lookup, and building and binding
+    hundreds of parameters per batch cost more than the lookups themselves.
+    """
     found: dict[tuple[str, str], tuple[int, str]] = {}
     by_system: dict[str, list[str]] = {}
     for system, record_id in keys:
         by_system.setdefault(system, []).append(record_id)
-    postgresql = connection.dialect.name == "postgresql"
+    statement = _PG_HEADS if connection.dialect.name == "postgresql" else _SQLITE_HEADS
     for system, record_ids in by_system.items():
         record_ids.sort()
         for start in range(0, len(record_ids), _LOOKUP_CHUNK):
             chunk = record_ids[start : start + _LOOKUP_CHUNK]
-            if postgresql:
-                rows = connection.execute(_PG_HEADS, {"record_ids": chunk, "system": system})
-                for record_id, version, digest in rows:
-                    found[(system, record_id)] = (version, digest)
-                continue
-            statement = select(
-                source_record_heads.c.record_id, source_record_heads.c.version, source_record_heads.c.content_hash
-            ).where(source_record_heads.c.system == system, source_record_heads.c.record_id.in_(chunk))
-            for record_id, version, digest in connection.execute(statement):
+            ids = chunk if statement is _PG_HEADS else json.dumps(chunk)
+            for record_id, version, digest in connection.execute(statement, {"record_ids": ids, "system": system}):
                 found[(system, record_id)] = (version, digest)
     return found
