@@ -21,6 +21,7 @@ from joinedup.connectors.screen import (
 )
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.legacy_web import LegacyWebApp
+from joinedup.sim.servers.place_servers import SCREEN_SETTINGS
 
 from .conformance import ConnectorConformance, Harness
 
@@ -32,63 +33,9 @@ USERNAME = "caseworker"
 PAGE_SIZE = 8  # small pages: several of them from a couple of dozen cases keeps the suite quick
 
 # How the simulated application's screens are read: the example in docs/connectors/screen.md.
+# The screens as the simulated app lays them out: the same configuration the demo uses.
 SIM_SCREENS: dict[str, Any] = {
-    "login": {
-        "url": "Login.asp",
-        "username_selector": "input[name=txtUserName]",
-        "password_selector": "input[name=txtPassword]",
-        "submit_selector": "input[type=submit]",
-        "logged_in_selector": "a:has-text('Log out')",
-        "error_selector": "font[color=red]",
-    },
-    "list": {
-        "url": "CaseList.asp",
-        "row_selector": "table.grid tr:has(td)",
-        "link_selector": "td:first-child a",
-        "next_selector": "a:has-text('Next >')",
-        "modified_column": "Last modified",
-    },
-    "detail": {
-        "id_field": "cs_id",
-        "fields": {
-            "Reference": "cs_id",
-            "Role": "person_role",
-            "Forename": "forename",
-            "Middle name(s)": "middle_names",
-            "Surname": "surname",
-            "Date of birth": "dob",
-            "Gender": "gender",
-            "NHS number": "nhs_no",
-            "NI number": "ni_no",
-            "Address line 1": "addr_line1",
-            "Address line 2": "addr_line2",
-            "Town": "addr_town",
-            "Postcode": "addr_postcode",
-            "UPRN": "uprn",
-            "Telephone": "contact_tel",
-            "Email": "contact_email",
-            "Last updated": "updated_on",
-        },
-    },
-    "search": {
-        "url": "Search.asp",
-        "reference_selector": "input[name=Ref]",
-        "submit_selector": "input[value=Find]",
-        "result_link_selector": "table.grid td:first-child a",
-    },
-    "edit": {
-        "link_selector": "a:has-text('Edit')",
-        "submit_selector": "input[value=Save]",
-        "version_selector": "span.stamp",
-        "fields": {
-            "addr_line1": "input[name=txtAddr1]",
-            "addr_line2": "input[name=txtAddr2]",
-            "addr_town": "input[name=txtTown]",
-            "addr_postcode": "input[name=txtPcode]",
-            "contact_tel": "input[name=txtTel]",
-            "contact_email": "input[name=txtEmail]",
-        },
-    },
+    section: SCREEN_SETTINGS[section] for section in ("login", "list", "detail", "search", "edit")
 }
 
 
