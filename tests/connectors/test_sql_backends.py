@@ -21,7 +21,8 @@ from sqlalchemy.pool import NullPool
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.sql_database import SYSTEM_CODE, AdultSocialCareDatabase
 
-POSTGRES_URL = os.environ.get("JOINEDUP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from ..databases import postgres_schema
+
 MARIADB_URL = os.environ.get("JOINEDUP_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 SQL_BACKENDS = os.environ.get("JOINEDUP_TEST_SQL_BACKENDS", "sqlite,postgresql,mariadb").split(",")
 
@@ -39,18 +40,6 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _postgres(name: str) -> Iterator[str]:
-    admin = create_engine(POSTGRES_URL, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
 
 
 def _mariadb(name: str) -> Iterator[str]:
@@ -72,7 +61,8 @@ def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'asc.db'}"
     elif request.param == "postgresql":
-        yield from _postgres(name)
+        with postgres_schema("jt") as url:
+            yield url
     elif request.param == "mariadb":
         yield from _mariadb(name)
     else:

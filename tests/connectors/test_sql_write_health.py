@@ -15,7 +15,8 @@ from joinedup.connectors.base import Change
 from joinedup.connectors.sql import SqlConnector, SqlConnectorConfig
 from joinedup.sim.servers.sql_database import AdultSocialCareDatabase
 
-from .test_sql_backends import MARIADB_URL, POSTGRES_URL, asc, asc_native_rows, closed_port, empty_asc, sql_url  # noqa: F401
+from ..databases import POSTGRES_URL
+from .test_sql_backends import MARIADB_URL, asc, asc_native_rows, closed_port, empty_asc, sql_url  # noqa: F401
 
 SECRET = "Sup3r-Secret-pw"
 _OPEN: list[SqlConnector] = []
