@@ -51,6 +51,7 @@ def test_demo_place_declares_the_agreed_organisations() -> None:
         "kettleby-primary-care": OrganisationType.PRIMARY_CARE_NETWORK,
         "kettleby-schools-trust": OrganisationType.ACADEMY_TRUST,
         "kettleby-police": OrganisationType.POLICE,
+        "kettleby-homes": OrganisationType.HOUSING_ASSOCIATION,
     }
     assert place.organisation("kettleby-primary-care").ods_code is not None
     assert place.systems_of("kettleby-police") == ()

@@ -57,13 +57,19 @@ def test_the_walk_finds_every_section_model() -> None:
         "",
         "place",
         "organisations[]",
+        "organisations[].people[]",
         "systems[]",
         "mappings[]",
         "mappings[].fields[]",
         "mappings[].fields[].transforms[]",
         "subscriptions[]",
         "agreements[]",
+        "agreements[].purposes[]",
         "agreements[].lawful_basis",
+        "agreements[].shares[]",
+        "agreements[].signatories[]",
+        "survivorship",
+        "survivorship.fields[]",
     ]
 
 
@@ -84,6 +90,7 @@ def test_every_allowed_value_is_documented() -> None:
     text = DOCS.read_text(encoding="utf-8")
     enums = enums_used()
 
-    assert len(enums) == 5  # organisation type, system kind, entity, Article 6 basis, Article 9 condition
+    assert len(enums) == 7  # organisation type, system kind, entity, Article 6 basis, Article 9 condition, consent rule
+    # survivorship strategy
     missing = [f"{e.__name__}.{m.value}" for e in enums for m in e if f"`{m.value}`" not in text]
     assert missing == []

@@ -25,7 +25,9 @@ from .auth.dev_issuer import DEV_AUDIENCE, DEV_ISSUER
 from .problems import install_problem_handlers
 from .request_log import RequestLogMiddleware
 from .route_table import refuse_unauthenticated_routes
+from .routes.changes import changes_router
 from .routes.dev import dev_router
+from .routes.disclosures import disclosures_router
 from .routes.health import liveness_router, readiness_router
 from .routes.meta import meta_router
 from .routes.sources import sources_router
@@ -132,11 +134,17 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     protected.include_router(readiness_router())
     protected.include_router(meta_router())
     protected.include_router(sources_router())
+    protected.include_router(changes_router())
+    protected.include_router(disclosures_router())
     app.include_router(protected)
     if app.state.dev_issuer is not None:
         app.include_router(dev_router(), prefix=API_PREFIX)
 
     refuse_unauthenticated_routes(app, public_paths(settings), authenticate)
+    # The staff dashboard signs staff in with a session cookie instead, and guards its own pages (web/_access.py).
+    from ..web import mount_dashboard  # here, not at the top: the dashboard imports the API's auth package
+
+    mount_dashboard(app, settings)
     return app
 
 

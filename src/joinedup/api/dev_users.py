@@ -1,6 +1,7 @@
 """The built-in development users: who the demo lets you be without an identity provider.
 
-Plain data. Role codes and organisation codes are the ones the demo place uses; the names are invented job
+Plain data. Role codes and organisation codes are the ones the demo place uses (each user is listed under
+`people:` of their organisation in `sim/place.yaml`, with the subject as the person's code); the names are invented job
 descriptions, not people. Tokens for these users exist only when development tokens are switched on.
 """
 
@@ -19,17 +20,17 @@ class DevUser:
 
 
 DEV_USERS: tuple[DevUser, ...] = (
-    DevUser("social-worker", "dev-0001", "Development social worker", "kettleby-council", ("social_worker",)),
-    DevUser("housing-officer", "dev-0002", "Development housing officer", "kettleby-council", ("housing_officer",)),
+    DevUser("social-worker", "dev-0001", "Development social worker", "kettleby-council", ("social-worker",)),
+    DevUser("housing-officer", "dev-0002", "Development housing officer", "kettleby-council", ("housing-officer",)),
     DevUser(
-        "gp-receptionist", "dev-0003", "Development GP receptionist", "kettleby-primary-care", ("gp_receptionist",)
+        "gp-receptionist", "dev-0003", "Development GP receptionist", "kettleby-primary-care", ("gp-receptionist",)
     ),
     DevUser(
         "data-protection-officer",
         "dev-0004",
         "Development data protection officer",
         "kettleby-council",
-        ("data_protection_officer", "auditor"),
+        ("data-protection-officer", "auditor"),
     ),
     DevUser("analyst", "dev-0005", "Development analyst", "kettleby-council", ("analyst",)),
     DevUser(
@@ -37,9 +38,9 @@ DEV_USERS: tuple[DevUser, ...] = (
         "dev-0006",
         "Development designated safeguarding lead",
         "kettleby-schools-trust",
-        ("safeguarding_lead",),
+        ("designated-safeguarding-lead",),
     ),
-    DevUser("police-officer", "dev-0007", "Development police officer", "kettleby-police", ("police_officer",)),
+    DevUser("police-officer", "dev-0007", "Development police officer", "kettleby-police", ("safeguarding-officer",)),
 )
 
 

@@ -12,12 +12,18 @@ import typer
 from joinedup import __version__
 
 from ._common import ExitCode, console
+from .audit_commands import audit_app
 from .demo_command import demo
+from .governance_commands import agreements_app, breakglass_app, consent_app
+from .link_commands import link
 from .place_commands import init, validate
+from .resolve_commands import resident, resolve, review_app
 from .schema_commands import schemas
 from .serve_commands import apikey_app, serve
 from .sim_commands import sim_app
+from .singleview_commands import singleview_app
 from .sync_commands import quarantine_app, sources, sync
+from .worker_commands import changes_app, worker
 
 app = typer.Typer(
     name="joinedup",
@@ -50,9 +56,20 @@ app.command()(serve)
 app.command()(schemas)
 app.command()(sync)
 app.command()(sources)
+app.command()(link)
 app.add_typer(sim_app, name="sim")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(agreements_app, name="agreements")
+app.add_typer(consent_app, name="consent")
+app.add_typer(breakglass_app, name="breakglass")
+app.command()(resolve)
+app.command()(resident)
+app.add_typer(review_app, name="review")
+app.command()(worker)
+app.add_typer(changes_app, name="changes")
+app.add_typer(audit_app, name="audit")
+app.add_typer(singleview_app)  # view, fhir, out-of-sync: top-level commands
 
 
 def main() -> None:

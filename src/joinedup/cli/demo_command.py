@@ -2,7 +2,9 @@
 
 The demo starts every simulated legacy system (REST APIs, nightly file drops, a SQL database, a legacy web
 screen), then syncs each one exactly as a real place would: connector, mapping from the place file, versions,
-quarantine and checkpoints. It ends by serving the API, with the simulated systems still running.
+quarantine and checkpoints. Then (demo_story.py) it links the records into residents, shows single views, shares
+one resident lawfully, tells a move once, and proves the audit log. It ends by serving the API and the staff
+dashboard, with the simulated systems still running.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from joinedup.store.place_registry import register_place, registered_systems
 from joinedup.store.source_records import SourceRecordStore
 
 from ._common import DatabaseUrlOption, console, errors, open_database, settings_for
+from .demo_story import link_and_show, prove_accountability, share_lawfully, tell_us_once
 from .serve_commands import HostOption, PortOption
 
 if TYPE_CHECKING:
@@ -93,10 +96,21 @@ def demo(
         _print_running(running)
         reports = _sync_through_connectors(database, place, running)
         _print_summary(database, synthetic.summary(), reports)
+        shown = link_and_show(database, place)
+        if shown:
+            share_lawfully(database, place, shown[0])
+            tell_us_once(running, database)
+            prove_accountability(database, settings, shown[0])
         if serve:
+            from joinedup.web import dashboard_url
+
             from .serve_commands import serve as serve_command
 
             database.dispose()
+            console.print(
+                f"\nStaff dashboard: [bold]{dashboard_url(host, port)}[/] (sign in as one of the development users "
+                "listed below). Stop with Ctrl+C."
+            )
             serve_command(database_url=settings.database_url, host=host, port=port)
     finally:
         running.stop()

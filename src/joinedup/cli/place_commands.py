@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from joinedup.governance import check_agreements
 from joinedup.ingest import check_mappings
 from joinedup.place import demo_place_path, validate_place_file
 
@@ -33,13 +35,18 @@ def init(
     database.dispose()
 
 
+def _today() -> date:
+    """Today in UTC: the day against which agreements' review dates are checked."""
+    return datetime.now(UTC).date()
+
+
 def validate(
     place_file: Annotated[Path, typer.Argument(help="The place file (YAML) to check.", show_default=False)],
 ) -> None:
     """Check a place file; print each problem as FILE:LINE:COLUMN: sentence. Exit 1 when there is any."""
     if not place_file.is_file():
         fail(f"{place_file}: no such file", ExitCode.INVALID_INPUT)
-    result = validate_place_file(place_file, checks=[check_mappings])
+    result = validate_place_file(place_file, checks=[check_mappings, check_agreements(_today())])
     if result.problems:
         for problem in result.problems:
             errors.print(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}", markup=False)

@@ -8,7 +8,6 @@ them with line numbers even when other parts of the file are broken; ``Place`` r
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from enum import StrEnum
@@ -25,7 +24,13 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from joinedup.place._governance import (
+    Agreement,
+    Organisation,
+)
 from joinedup.place._rules import find_inconsistencies
+from joinedup.place._subscriptions import Subscription
+from joinedup.place._survivorship import Survivorship, SurvivorshipSection
 
 # The error type Place uses for cross-file rules; the file loader reports those itself, with lines.
 CONSISTENCY_ERROR = "place_consistency"
@@ -73,14 +78,6 @@ EventName = Annotated[
         "should be an event name in lowercase with dots between parts, like 'person.address-changed'",
     ),
 ]
-OdsCode = Annotated[
-    str,
-    _matching(r"[A-Z0-9]{3,6}", "should be an NHS ODS code of 3 to 6 capital letters and digits, like 'A81001'"),
-]
-IcoRegistration = Annotated[
-    str,
-    _matching(r"Z[A-Z0-9][0-9]{6}", "should be an ICO registration number like 'Z1234567' or 'ZA123456'"),
-]
 GssCode = Annotated[
     str, _matching(r"[EKNSW][0-9]{8}", "should be a GSS (ONS) area code of one letter and 8 digits, like 'E07000131'")
 ]
@@ -91,22 +88,6 @@ RetentionPeriod = Annotated[
         "should be a period like '90 days', '18 months' or '7 years'",
     ),
 ]
-
-
-class OrganisationType(StrEnum):
-    """What kind of body an organisation is."""
-
-    LOCAL_AUTHORITY = "local-authority"
-    NHS_TRUST = "nhs-trust"
-    ICB = "icb"
-    GP_PRACTICE = "gp-practice"
-    PRIMARY_CARE_NETWORK = "primary-care-network"
-    POLICE = "police"
-    SCHOOL = "school"
-    ACADEMY_TRUST = "academy-trust"
-    HOUSING_ASSOCIATION = "housing-association"
-    VOLUNTARY_SECTOR = "voluntary-sector"
-    OTHER = "other"
 
 
 class SystemKind(StrEnum):
@@ -125,32 +106,6 @@ class EntityKind(StrEnum):
     PROPERTY = "property"
 
 
-class Article6Basis(StrEnum):
-    """UK GDPR Article 6(1) lawful bases."""
-
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal-obligation"
-    VITAL_INTERESTS = "vital-interests"
-    PUBLIC_TASK = "public-task"
-    LEGITIMATE_INTERESTS = "legitimate-interests"
-
-
-class Article9Condition(StrEnum):
-    """UK GDPR Article 9(2) conditions for special category data, (a) to (j)."""
-
-    EXPLICIT_CONSENT = "explicit-consent"
-    EMPLOYMENT_AND_SOCIAL_PROTECTION = "employment-and-social-protection"
-    VITAL_INTERESTS = "vital-interests"
-    NOT_FOR_PROFIT_BODY = "not-for-profit-body"
-    MADE_PUBLIC = "made-public"
-    LEGAL_CLAIMS = "legal-claims"
-    SUBSTANTIAL_PUBLIC_INTEREST = "substantial-public-interest"
-    HEALTH_AND_SOCIAL_CARE = "health-and-social-care"
-    PUBLIC_HEALTH = "public-health"
-    ARCHIVING_AND_RESEARCH = "archiving-and-research"
-
-
 class _Section(BaseModel):
     # Typos in keys are errors everywhere except where a field deliberately takes free-form content.
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -163,18 +118,6 @@ class PlaceDetails(_Section):
     code: Code
     gss_code: GssCode | None = None
     description: Text | None = None
-
-
-class Organisation(_Section):
-    """A public-service body (or partner) that takes part in the hub."""
-
-    code: Code
-    name: Text
-    type: OrganisationType
-    ods_code: OdsCode | None = None
-    ico_registration: IcoRegistration | None = None
-    part_of: Code | None = None
-    roles: tuple[Code, ...] = ()
 
 
 class SourceSystem(_Section):
@@ -230,37 +173,6 @@ class SourceMapping(_Section):
     fields: Annotated[tuple[FieldMapping, ...], Field(min_length=1)]
 
 
-class Subscription(_Section):
-    """Which change events, and which of their fields, a system receives."""
-
-    system: Code
-    events: Annotated[tuple[EventName, ...], Field(min_length=1)]
-    fields: Annotated[tuple[FieldPath, ...], Field(min_length=1)]
-    agreement: Code | None = None
-
-
-class LawfulBasis(_Section):
-    """The legal grounds for sharing under an agreement."""
-
-    article_6: Article6Basis
-    article_9: Article9Condition | None = None
-    dpa_2018_schedule_1: Text | None = None
-
-
-class Agreement(_Section):
-    """An information sharing agreement between organisations."""
-
-    code: Code
-    title: Text
-    version: Text
-    parties: Annotated[tuple[Code, ...], Field(min_length=2)]
-    purposes: Annotated[tuple[Text, ...], Field(min_length=1)]
-    lawful_basis: LawfulBasis
-    fields: Annotated[tuple[FieldPath, ...], Field(min_length=1)]
-    retention: RetentionPeriod
-    review_date: dt.date
-
-
 _OptionalSection = BeforeValidator(_none_as_empty)
 
 
@@ -273,6 +185,7 @@ class Place(_Section):
     mappings: Annotated[tuple[SourceMapping, ...], _OptionalSection] = ()
     subscriptions: Annotated[tuple[Subscription, ...], _OptionalSection] = ()
     agreements: Annotated[tuple[Agreement, ...], _OptionalSection] = ()
+    survivorship: SurvivorshipSection = Field(default_factory=Survivorship)
 
     @model_validator(mode="after")
     def _consistent_across_sections(self) -> Place:

@@ -11,7 +11,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from joinedup.place._governance_rules import agreement_problems
 from joinedup.place._paths import Loc, format_loc
+from joinedup.place._survivorship import survivorship_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,8 @@ def find_inconsistencies(data: object) -> list[Finding]:
                 )
         findings += _repeated_values(("agreements", i, "parties"), parties)
         findings += _repeated_values(("agreements", i, "fields"), agreement.get("fields"))
+    findings += [Finding(loc, message) for loc, message in survivorship_problems(data, system_codes)]
+    findings += [Finding(loc, message) for loc, message in agreement_problems(data)]
     return findings
 
 

@@ -93,7 +93,7 @@ class Database:
             Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         try:
             with self.engine.begin() as connection:
-                command.upgrade(_alembic_config(connection), "heads")
+                command.upgrade(_alembic_config(connection), "head")
         except Exception as error:
             # Wrap with the URL (password hidden) so the operator knows which database failed.
             raise StorageError(f"could not migrate {self.describe()}: {error}") from error

@@ -52,6 +52,12 @@ class ExportPause:
     resume: threading.Event = field(default_factory=threading.Event)
 
 
+def in_arrival_order(paths: Iterable[Path]) -> list[Path]:
+    """Change files in the order they arrived (then by name): a back office imports its inbound folder that way,
+    and the files are named by their idempotency keys, which say nothing about order."""
+    return sorted(paths, key=lambda path: (path.stat().st_mtime_ns, path.name))
+
+
 def connection(drop_folder: Path, inbound_folder: Path | None = None) -> dict[str, object]:
     """The place-file ``connection`` mapping that reads this export (for tests and the demo)."""
     settings: dict[str, object] = {
@@ -176,7 +182,10 @@ class CouncilTaxExport:
         done = self.inbound_folder / "processed"
         done.mkdir(exist_ok=True)
         applied = 0
-        for path in sorted(self.inbound_folder.glob("*.json")):
+        for path in in_arrival_order(self.inbound_folder.glob("*.json")):
+            if (done / path.name).exists():  # the same change (file named by its key) came again: applied once
+                path.unlink()
+                continue
             document = json.loads(path.read_text(encoding="utf-8"))
             record_id, fields = document["record_id"], document["fields"]
             with self._lock:

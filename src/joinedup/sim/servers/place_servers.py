@@ -11,7 +11,8 @@ What runs where (every server on a free port of 127.0.0.1, every file under the 
 * housing, GP and waste: one :class:`~joinedup.sim.servers.rest_api.SimRestServer`, a path prefix each;
 * council tax: the supplier's nightly export (:mod:`.file_export`) into ``drops/council-tax``, with the
   import job watching ``inbound/council-tax`` for changes written back;
-* schools: the MIS pupil export (:mod:`.schools_export`) into ``drops/schools``;
+* schools: the MIS pupil export (:mod:`.schools_export`) into ``drops/schools``, with its import job
+  watching ``inbound/schools`` for changes written back;
 * adult social care: the CLIENT table (:mod:`.sql_database`) in ``adult-social-care.sqlite``, or in the
   database at a SQLAlchemy URL given instead (its CLIENT table must not hold rows already);
 * children's services: the legacy web application (:mod:`.legacy_web`).
@@ -253,11 +254,13 @@ class SimulatedPlace:
         return "council-tax", file_export.connection(drop, inbound), str(drop)
 
     def _start_schools(self, rows: list[dict[str, str]]) -> tuple[str, dict[str, Any], str]:
-        drop = self._fresh_folder("drops", "schools")
-        export = SchoolsExport(rows, drop)
+        drop, inbound = self._fresh_folder("drops", "schools"), self._fresh_folder("inbound", "schools")
+        export = SchoolsExport(rows, drop, inbound, interval_seconds=self._export_interval)
         export.export_full()
+        export.start()  # the MIS's import job, for changes written back
         self.schools = export
-        return "schools", schools_export.connection(drop), str(drop)
+        self._stops.append(export.stop)
+        return "schools", schools_export.connection(drop, inbound), str(drop)
 
     def _start_adult_social_care(self, rows: list[dict[str, str]]) -> tuple[str, dict[str, Any], str]:
         url = self._database_url

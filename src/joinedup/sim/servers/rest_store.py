@@ -66,6 +66,7 @@ class RecordStore:
     def __init__(self, profile: RestSystemProfile, records: Iterable[Mapping[str, Any]]) -> None:
         self.profile = profile
         self.records: dict[str, Record] = {}
+        self._latest: datetime | None = None  # the latest stamp held, kept as records come in (writes read it)
         for record in records:
             self._put_new(dict(record))
         self.writes: list[WriteEvent] = []
@@ -160,6 +161,7 @@ class RecordStore:
         record = {**self.records[record_id], **fields}
         record[self.profile.updated_field] = self._next_timestamp()
         self.records[record_id] = record
+        self._note_stamp(record)
         self._order = None
 
     def add(self, record: Mapping[str, Any], touch: bool = True) -> str:
@@ -173,16 +175,22 @@ class RecordStore:
         record_id = str(record[self.profile.id_field])
         if record_id in self.records:
             raise ValueError(f"{self.profile.code}: record id {record_id} appears twice")
-        self.updated_at(record)  # refuse a record whose timestamp the system could not have written
+        self._note_stamp(record)  # also refuses a record whose timestamp the system could not have written
         self.records[record_id] = record
         self._order = None
         return record_id
 
+    def _note_stamp(self, record: Mapping[str, Any]) -> None:
+        stamp = self.updated_at(record)
+        if self._latest is None or stamp > self._latest:
+            self._latest = stamp
+
     def _next_timestamp(self) -> str:
-        # Strictly later than anything held, even for date-only systems or records stamped in the future.
+        # Strictly later than anything held, even for date-only systems or records stamped in the future. The
+        # latest stamp is kept as records change rather than found by a scan, so a write costs the same at any size.
         fmt = self.profile.updated_format
         tick = timedelta(seconds=1) if any(code in fmt for code in ("%H", "%M", "%S", "%T")) else timedelta(days=1)
-        latest = max((self.updated_at(r) for r in self.records.values()), default=None)
+        latest = self._latest
         moment = datetime.now(UTC)
         if latest is not None and moment < latest + tick:
             moment = latest + tick

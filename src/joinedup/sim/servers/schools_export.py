@@ -8,16 +8,23 @@ the council-tax supplier's way:
 * every field quoted, empty ones included, and dates as dd/mm/yyyy (already so in the native layout);
 * no trailer; the file is written under its final name and ``<name>.done`` is left once it is complete.
 
-Every export is a full one: the report has no notion of "changed since". The schools source is read-only.
+Every export is a full one: the report has no notion of "changed since". Changes come back the other way as
+JSON change files in an inbound folder, applied by :meth:`SchoolsExport.import_changes` (the MIS's import
+job; ``start()`` runs it on a timer) and moved to ``processed/``; a file named like one already processed is
+a repeat and is not applied again.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .file_export import in_arrival_order
 
 COLUMNS = (
     "UPN", "LegalForename", "MiddleNames", "LegalSurname", "DOB", "Gender", "AddressLine1", "AddressLine2",
@@ -31,13 +38,16 @@ MARKER = ".done"
 FILE_PATTERN = "pupils_*.csv"
 
 
-def connection(drop_folder: Path) -> dict[str, object]:
+def connection(drop_folder: Path, inbound_folder: Path | None = None) -> dict[str, object]:
     """The place-file ``connection`` mapping that reads this export (for tests and the demo)."""
-    return {
+    settings: dict[str, object] = {
         "directory": str(drop_folder), "pattern": FILE_PATTERN, "format": "csv", "encoding": "utf-8",
         "delimiter": DELIMITER, "id_column": ID_COLUMN, "columns": list(COLUMNS), "ready": "marker",
         "marker_suffix": MARKER,
     }  # fmt: skip
+    if inbound_folder is not None:
+        settings["outbox_directory"] = str(inbound_folder)
+    return settings
 
 
 def write_export(rows: Iterable[Mapping[str, str]], path: Path) -> Path:
@@ -58,15 +68,23 @@ class SchoolsExport:
         self,
         records: Iterable[Mapping[str, str]],
         drop_folder: Path,
+        inbound_folder: Path | None = None,
         *,
+        interval_seconds: float = 1.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.drop_folder = drop_folder
+        self.inbound_folder = inbound_folder
         self._records: dict[str, dict[str, str]] = {row[ID_COLUMN]: dict(row) for row in records}
         self._clock = clock
         self._sequence = 0
         self._lock = threading.Lock()
+        self._interval = interval_seconds
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
         drop_folder.mkdir(parents=True, exist_ok=True)
+        if inbound_folder is not None:
+            inbound_folder.mkdir(parents=True, exist_ok=True)
 
     def __len__(self) -> int:
         with self._lock:
@@ -88,3 +106,41 @@ class SchoolsExport:
             rows = [dict(row) for row in self._records.values()]
             name = f"pupils_{now:%Y%m%d%H%M%S}_{self._sequence:04d}.csv"
         return write_export(rows, self.drop_folder / name)
+
+    def import_changes(self) -> int:
+        """Apply the change files waiting in the inbound folder, each once; returns how many were applied."""
+        if self.inbound_folder is None:
+            return 0
+        done = self.inbound_folder / "processed"
+        done.mkdir(exist_ok=True)
+        applied = 0
+        for path in in_arrival_order(self.inbound_folder.glob("*.json")):
+            if (done / path.name).exists():
+                path.unlink()
+                continue
+            document = json.loads(path.read_text(encoding="utf-8"))
+            with self._lock:
+                record = self._records.get(document["record_id"])
+                if record is not None:
+                    record.update({key: str(value) for key, value in document["fields"].items()})
+                    applied += 1
+            shutil.move(path, done / path.name)
+        return applied
+
+    def start(self) -> SchoolsExport:
+        """Run the import job on a timer in a background thread."""
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="schools-import", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval):
+            self.import_changes()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None

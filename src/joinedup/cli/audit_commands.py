@@ -1,0 +1,270 @@
+"""`joinedup audit ...`: verify the log, sign checkpoints, answer residents, purge, extract for analysis."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from joinedup import audit
+from joinedup.settings import Settings
+from joinedup.store import Database, StorageError, audit_checkpoints, audit_log, audit_records
+from joinedup.store.audit_log import StoredEntry
+from joinedup.store.residents import ResidentStore
+from joinedup.store.source_records import SourceRecordStore
+
+from ._common import DatabaseUrlOption, ExitCode, console, fail, open_database, settings_for
+
+_SHOWN_PROBLEMS = 200  # a log rewritten wholesale would otherwise print a line per entry
+
+audit_app = typer.Typer(help="The audit log: verify it, checkpoint it, and answer residents from it.")
+
+ByOption = Annotated[str, typer.Option("--by", help="Person id of whoever runs the command (recorded).")]
+RoleOption = Annotated[str, typer.Option("--role", help="Their role (recorded).")]
+OrgOption = Annotated[str, typer.Option("--organisation", help="Their organisation's code (recorded).")]
+
+
+def _public_key(settings: Settings, path: Path | None) -> Ed25519PublicKey:
+    chosen = path or settings.audit_public_key or audit.public_key_path_for(settings.audit_signing_key)
+    try:
+        return audit.load_public_key(chosen)
+    except audit.AuditKeyError as error:
+        fail(str(error), ExitCode.INVALID_INPUT)
+
+
+def _with_progress(rows: Iterator[StoredEntry], total: int) -> Iterator[StoredEntry]:
+    columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("entries", total=total)
+        for count, row in enumerate(rows, start=1):
+            yield row
+            if count % 10_000 == 0:
+                progress.update(task, completed=count)
+
+
+@audit_app.command()
+def verify(
+    database_url: DatabaseUrlOption = None,
+    public_key: Annotated[
+        Path | None, typer.Option("--public-key", help="PEM public key (default: JOINEDUP_AUDIT_PUBLIC_KEY).")
+    ] = None,
+) -> None:
+    """Check the chain and every signed checkpoint offline; say exactly where the log breaks (exit 1)."""
+    settings = settings_for(database_url)
+    key = _public_key(settings, public_key)
+    try:
+        database = Database(settings.database_url)  # read only: no migration, nothing written
+        with database.engine.connect() as connection:
+            head = audit_log.head(connection)
+            checkpoints = audit_checkpoints.all_checkpoints(connection)
+            rows = _with_progress(audit_log.iter_entries(connection), head.last_sequence)
+            report = audit.verify_entries(rows, head, checkpoints, key)
+    except (StorageError, SQLAlchemyError) as error:
+        fail(f"could not read the audit log: {type(error).__name__}", ExitCode.UNAVAILABLE)
+    if report.intact:
+        console.print(f"The audit log is intact: {report.entries} entries, {report.checkpoints} signed checkpoints.")
+        return
+    for problem in report.problems[:_SHOWN_PROBLEMS]:
+        console.print(f"entry {problem.sequence}: {problem.what}")
+    if len(report.problems) > _SHOWN_PROBLEMS:
+        console.print(f"... and {len(report.problems) - _SHOWN_PROBLEMS} more")
+    fail(
+        f"the audit log has been tampered with: {len(report.problems)} problem(s), first at entry "
+        f"{report.problems[0].sequence}",
+        ExitCode.INVALID_INPUT,
+    )
+
+
+@audit_app.command()
+def checkpoint(
+    database_url: DatabaseUrlOption = None,
+    if_due: Annotated[
+        bool, typer.Option("--if-due", help="Only when JOINEDUP_AUDIT_CHECKPOINT_EVERY entries have been added.")
+    ] = False,
+) -> None:
+    """Sign a Merkle root over every entry so far (run it from a scheduler with --if-due)."""
+    settings = settings_for(database_url)
+    try:
+        key = audit.signing_key(settings.audit_signing_key, allow_development_key=settings.environment != "production")
+    except audit.AuditKeyError as error:
+        fail(str(error), ExitCode.INVALID_INPUT)
+    database = open_database(settings)
+    with database.transaction() as connection:
+        if if_due:
+            made = audit.checkpoint_if_due_in(connection, key, settings.audit_checkpoint_every)
+        else:
+            made = audit.checkpoint_in(connection, key)
+    if made is None:
+        console.print("No checkpoint is due yet.")
+    else:
+        console.print(
+            f"Checkpoint {made.id}: entries 1 to {made.tree_size}, root {made.root} (entry {made.entry.sequence})."
+        )
+
+
+@audit_app.command("who-looked")
+def who_looked(
+    resident: Annotated[str, typer.Argument(help="The resident's id.")],
+    database_url: DatabaseUrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Every disclosure of a resident's data: when, who (organisation and role), why, under which agreement."""
+    database = open_database(settings_for(database_url))
+    with database.transaction() as connection:
+        names = audit_records.organisation_names(connection)
+        seen = audit.who_has_seen_in(connection, resident, today=datetime.now(UTC).date(), organisation_names=names)
+    if as_json:
+        console.print_json(json.dumps([_seen_document(item) for item in seen]))
+        return
+    table = Table(title=f"Who has seen the data of {resident}")
+    for column in ("when (UTC)", "organisation", "role", "why", "agreement", "what"):
+        table.add_column(column)
+    for item in seen:
+        why = item.purpose + (" (emergency look)" if item.emergency else "")
+        table.add_row(
+            f"{item.when:%Y-%m-%d %H:%M}",
+            item.organisation,
+            item.role,
+            why,
+            item.agreement or "none",
+            ", ".join(item.fields),
+        )
+    console.print(table if seen else "No one has been shown this resident's data.")
+
+
+def _seen_document(item: audit.DisclosureSeen) -> dict[str, object]:
+    return {
+        "when": item.when.isoformat(),
+        "organisation": item.organisation,
+        "role": item.role,
+        "purpose": item.purpose,
+        "agreement": item.agreement,
+        "channel": item.channel,
+        "fields": list(item.fields),
+        "emergency": item.emergency,
+    }
+
+
+@audit_app.command()
+def sar(
+    resident: Annotated[str, typer.Argument(help="The resident's id.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the JSON and HTML answer.")],
+    database_url: DatabaseUrlOption = None,
+    record: Annotated[
+        list[str] | None, typer.Option("--record", help="SYSTEM/RECORD_ID to include (default: linkage's records).")
+    ] = None,
+    by: ByOption = "cli",
+    role: RoleOption = "data-protection-officer",
+    organisation: OrgOption = "hub",
+) -> None:
+    """Answer a subject access request: everything held about the resident, as JSON and as HTML."""
+    database = open_database(settings_for(database_url))
+    refs = [_record_ref(value) for value in record] if record else ResidentStore(database).records_of(resident)
+    actor = audit.Actor(person_id=by, role=role, organisation=organisation)
+    report = audit.answer_subject_access(database, resident, refs, actor=actor)
+    json_path, html_path = audit.write_subject_access(report, out)
+    console.print(
+        f"{len(report.records)} records from {len(report.systems)} systems, "
+        f"{len(report.disclosures)} disclosures: {json_path} and {html_path}"
+    )
+
+
+def _record_ref(value: str) -> tuple[str, str]:
+    system, _, record_id = value.partition("/")
+    if not system or not record_id:
+        fail(f"--record {value!r} should be SYSTEM/RECORD_ID", ExitCode.USAGE)
+    return system, record_id
+
+
+@audit_app.command()
+def purge(
+    database_url: DatabaseUrlOption = None,
+    keep: Annotated[
+        list[str] | None, typer.Option("--keep", help="TYPE=DAYS, added to JOINEDUP_AUDIT_RETENTION_DAYS.")
+    ] = None,
+) -> None:
+    """Delete records older than their type's retention, recording counts and ids (never the data)."""
+    settings = settings_for(database_url)
+    schedule = dict(settings.audit_retention_days) | dict(_retention(value) for value in keep or [])
+    if not schedule:
+        fail("no retention schedule: set JOINEDUP_AUDIT_RETENTION_DAYS or give --keep TYPE=DAYS", ExitCode.USAGE)
+    database = open_database(settings)
+    with database.transaction() as connection:
+        results = audit.purge_in(connection, schedule)
+    for result in results:
+        console.print(f"{result.record_type}: purged {result.records} records ({result.versions} versions)")
+
+
+def _retention(value: str) -> tuple[str, int]:
+    record_type, _, days = value.partition("=")
+    if not record_type or not days.isdigit():
+        fail(f"--keep {value!r} should be TYPE=DAYS, e.g. council-tax=2190", ExitCode.USAGE)
+    return record_type, int(days)
+
+
+@audit_app.command()
+def extract(
+    out: Annotated[Path, typer.Option("--out", help="Folder for people.csv and counts.csv.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why the extract is made (recorded).")],
+    database_url: DatabaseUrlOption = None,
+    count: Annotated[list[str] | None, typer.Option("--count-by", help="Fields to count people by.")] = None,
+    threshold: Annotated[int | None, typer.Option("--threshold", min=1, help="Suppress counts below this.")] = None,
+) -> None:
+    """A pseudonymised extract for analysis: keyed-hash pseudonyms, age bands, districts, suppressed counts."""
+    settings = settings_for(database_url)
+    limit = threshold or settings.audit_small_number_threshold
+    database = open_database(settings)
+    with database.transaction() as connection:
+        linked = audit_records.resident_ids(connection)
+    pseudonymiser = audit.Pseudonymiser(_pseudonym_key(settings))
+    rows = audit.extract_rows(
+        SourceRecordStore(database).iter_current(),
+        pseudonymiser,
+        today=datetime.now(UTC).date(),
+        resident_of=lambda system, record_id: linked.get((system, record_id)),
+    )
+    by = count or ["system", "age_band"]
+    try:
+        counts = audit.count_by(rows, by, limit)
+    except ValueError as error:
+        fail(str(error), ExitCode.USAGE)
+    _write_extract(out, rows, by, counts)
+    with database.transaction() as connection:
+        event = audit.ExtractEvent(
+            purpose=purpose,
+            fields=audit.EXTRACT_FIELDS,
+            rows=len(rows),
+            suppressed_counts=sum(1 for c in counts if c.count is None),
+            threshold=limit,
+        )
+        audit.AuditLog().append_in(connection, event)
+    console.print(f"{len(rows)} pseudonymised rows and {len(counts)} counts (threshold {limit}) in {out}")
+
+
+def _pseudonym_key(settings: Settings) -> bytes:
+    if settings.audit_pseudonym_key is not None:
+        return settings.audit_pseudonym_key.get_secret_value().encode()
+    return audit.derive_pseudonym_key(settings.secret_key.get_secret_value())
+
+
+def _write_extract(out: Path, rows: list[audit.ExtractRow], by: list[str], counts: list[audit.CountRow]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "people.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(audit.EXTRACT_FIELDS)
+        writer.writerows(
+            [[value or "" for value in (r.person, r.system, r.age_band, r.sex, r.postcode_district)] for r in rows]
+        )
+    with (out / "counts.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*by, "people"])
+        writer.writerows([[*(value or "" for value in c.group), "" if c.count is None else c.count] for c in counts])

@@ -1,0 +1,274 @@
+"""The tell-us-once outbox: accepted changes, their deliveries, claims by workers, outcomes and receipts.
+
+Claiming is safe with several workers: on PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED``
+so two workers never take the same delivery; SQLite has one writer at a time, and the claim's UPDATE re-checks
+that each row is still claimable. Order per resident and system: a delivery is only claimable when every
+earlier delivery of the same resident to the same system has been delivered or refused, so two quick moves
+arrive in the order they were told (a held or dead one holds back the later ones until someone acts).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Text, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
+
+from .database import Database
+from .tellusonce_tables import tellusonce_changes as changes
+from .tellusonce_tables import tellusonce_deliveries as deliveries
+from .types import UtcDateTime
+
+FINAL_OK = ("delivered", "refused")  # states that let the next delivery of the same resident and system go
+STATUSES = ("pending", "in_flight", "queued", "delivered", "held", "dead", "refused")
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    system: str
+    record_id: str
+    fields: Mapping[str, Any]
+    expected_version: str | None = None
+    agreement: str | None = None
+    refused: str | None = None  # set when the delivery policy refused it: recorded, never sent
+
+
+@dataclass(frozen=True)
+class NewChange:
+    kind: str
+    resident_id: str
+    fields: Mapping[str, Any]
+    source: str
+    raised_by: str
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    id: int
+    change_id: int
+    resident_id: str
+    system: str
+    record_id: str
+    fields: dict[str, Any]
+    idempotency_key: str
+    expected_version: str | None
+    agreement: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    reason: str | None
+    receipt: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one attempt, to be recorded: a new status, with the reason or the receipt."""
+
+    delivery_id: int
+    status: str  # delivered | pending (retry later) | held | dead
+    reason: str | None = None
+    receipt: str | None = None
+    next_attempt_at: datetime | None = None
+    attempted: bool = True
+
+
+def _row(row: Any) -> DeliveryRow:
+    return DeliveryRow(
+        id=row.id, change_id=row.change_id, resident_id=row.resident_id, system=row.system, record_id=row.record_id,
+        fields=dict(row.fields), idempotency_key=row.idempotency_key, expected_version=row.expected_version,
+        agreement=row.agreement, status=row.status, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
+        reason=row.reason, receipt=row.receipt, created_at=row.created_at, delivered_at=row.delivered_at,
+    )  # fmt: skip
+
+
+def idempotency_key(change_key: str, system: str, index: int) -> str:
+    return f"tuo-{change_key}-{system}-{index}"
+
+
+class OutboxStore:
+    """The repository every tell-us-once part uses; give it the Database once."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # -- accepting -------------------------------------------------------------------------------------------
+    def add_change(self, change: NewChange, planned: Sequence[NewDelivery], *, now: datetime | None = None) -> int:
+        with self.database.transaction() as connection:
+            return self.add_change_in(connection, change, planned, now=now)
+
+    def add_change_in(
+        self, connection: Connection, change: NewChange, planned: Sequence[NewDelivery], *, now: datetime | None = None
+    ) -> int:
+        """The change and all its deliveries, in the caller's transaction; returns the change's id."""
+        moment = now or datetime.now(UTC)
+        key = uuid.uuid4().hex[:20]
+        change_id = connection.execute(
+            insert(changes).returning(changes.c.id),
+            {
+                "key": key, "kind": change.kind, "resident_id": change.resident_id, "fields": dict(change.fields),
+                "source": change.source, "raised_by": change.raised_by, "raised_at": change.raised_at,
+                "accepted_at": moment,
+            },
+        ).scalar_one()  # fmt: skip
+        rows = [
+            {
+                "change_id": change_id, "resident_id": change.resident_id, "system": each.system,
+                "record_id": each.record_id, "fields": dict(each.fields),
+                "idempotency_key": idempotency_key(key, each.system, index), "expected_version": each.expected_version,
+                "agreement": each.agreement, "status": "refused" if each.refused else "pending", "attempts": 0,
+                "next_attempt_at": moment, "reason": each.refused, "created_at": moment, "updated_at": moment,
+            }
+            for index, each in enumerate(planned)
+        ]  # fmt: skip
+        if rows:
+            connection.execute(insert(deliveries), rows)
+        return int(change_id)
+
+    # -- claiming and recording ------------------------------------------------------------------------------
+    def claim(
+        self, owner: str, limit: int, *, lease_seconds: float = 60.0, status: str = "in_flight",
+        systems: Iterable[str] | None = None, now: datetime | None = None,
+    ) -> list[DeliveryRow]:  # fmt: skip
+        """Take up to ``limit`` due deliveries for ``owner`` (status ``in_flight``, or ``queued`` for a broker)."""
+        moment = now or datetime.now(UTC)
+        earlier = aliased(deliveries)
+        blocked = exists().where(
+            earlier.c.resident_id == deliveries.c.resident_id,
+            earlier.c.system == deliveries.c.system,
+            earlier.c.id < deliveries.c.id,
+            earlier.c.status.not_in(FINAL_OK),
+        )
+        claimable = or_(
+            and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= moment),
+            and_(deliveries.c.status.in_(("in_flight", "queued")), deliveries.c.lease_until < moment),
+        )
+        query = select(deliveries.c.id).where(claimable, ~blocked).order_by(deliveries.c.id).limit(limit)
+        if systems is not None:
+            query = query.where(deliveries.c.system.in_(list(systems)))
+        with self.database.transaction() as connection:
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=deliveries)
+            ids = list(connection.execute(query).scalars())
+            if not ids:
+                return []
+            connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids), claimable)
+                .values(status=status, lease_owner=owner, lease_until=moment + timedelta(seconds=lease_seconds),
+                        updated_at=moment)
+            )  # fmt: skip
+            rows = connection.execute(
+                select(deliveries)
+                .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == owner, deliveries.c.status == status)
+                .order_by(deliveries.c.id)
+            )
+            return [_row(row) for row in rows]
+
+    def record(self, owner: str | None, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> int:
+        """Record outcomes of deliveries this owner holds; one transaction. Returns how many were recorded.
+
+        A delivery whose lease another worker has since taken over is left alone: that worker's outcome counts.
+        ``owner=None`` is for deliveries handed out by a broker: any still ``queued`` one is recorded.
+        """
+        moment = now or datetime.now(UTC)
+        if not outcomes:
+            return 0
+        held = (
+            deliveries.c.lease_owner == bindparam("b_owner") if owner is not None else deliveries.c.status == "queued"
+        )
+        # One statement for the whole batch (executemany): values that only some outcomes set are coalesced.
+        statement = (
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("b_id"), held)
+            .values(
+                status=bindparam("b_status"), reason=bindparam("b_reason"), lease_owner=None, lease_until=None,
+                updated_at=moment, attempts=deliveries.c.attempts + bindparam("b_tried"),
+                receipt=func.coalesce(bindparam("b_receipt", type_=Text), deliveries.c.receipt),
+                delivered_at=func.coalesce(bindparam("b_delivered", type_=UtcDateTime), deliveries.c.delivered_at),
+                next_attempt_at=func.coalesce(bindparam("b_next", type_=UtcDateTime), deliveries.c.next_attempt_at),
+            )
+        )  # fmt: skip
+        rows = [
+            {
+                "b_id": o.delivery_id, "b_owner": owner, "b_status": o.status, "b_reason": o.reason,
+                "b_tried": 1 if o.attempted else 0, "b_receipt": o.receipt,
+                "b_delivered": moment if o.status == "delivered" else None, "b_next": o.next_attempt_at,
+            }
+            for o in outcomes
+        ]  # fmt: skip
+        with self.database.transaction() as connection:
+            result = connection.execute(statement, rows)
+        return max(0, result.rowcount)
+
+    def release(self, owner: str, ids: Sequence[int]) -> None:
+        """Give back deliveries claimed but not attempted (a worker stopping)."""
+        with self.database.transaction() as connection:
+            connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(list(ids)), deliveries.c.lease_owner == owner)
+                .values(status="pending", lease_owner=None, lease_until=None)
+            )
+
+    # -- looking and acting ----------------------------------------------------------------------------------
+    def get(self, delivery_id: int) -> DeliveryRow | None:
+        with self.database.engine.connect() as connection:
+            row = connection.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
+        return _row(row) if row is not None else None
+
+    def of_change(self, change_id: int) -> list[DeliveryRow]:
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(
+                select(deliveries).where(deliveries.c.change_id == change_id).order_by(deliveries.c.id)
+            )
+            return [_row(row) for row in rows]
+
+    def list(self, status: str | None = None, *, system: str | None = None, limit: int = 100) -> list[DeliveryRow]:
+        query = select(deliveries).order_by(deliveries.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(deliveries.c.status == status)
+        if system is not None:
+            query = query.where(deliveries.c.system == system)
+        with self.database.engine.connect() as connection:
+            return [_row(row) for row in connection.execute(query)]
+
+    def counts(self) -> dict[str, int]:
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status))
+            return {status: int(count) for status, count in rows}
+
+    def change(self, change_id: int) -> dict[str, Any] | None:
+        with self.database.engine.connect() as connection:
+            row = connection.execute(select(changes).where(changes.c.id == change_id)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def retry(self, delivery_id: int, *, overwrite: bool = False, now: datetime | None = None) -> bool:
+        """Send a dead or held delivery again. ``overwrite`` (for a held conflict a reviewer has checked) drops the
+        expected version, so the write no longer waits for the record to be as joinedup last read it."""
+        moment = now or datetime.now(UTC)
+        values: dict[str, Any] = {"status": "pending", "attempts": 0, "next_attempt_at": moment, "updated_at": moment}
+        if overwrite:
+            values["expected_version"] = None
+        with self.database.transaction() as connection:
+            result = connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id, deliveries.c.status.in_(("dead", "held")))
+                .values(**values)
+            )
+            return bool(result.rowcount)
+
+    def last_written(self, system: str, record_id: str) -> datetime | None:
+        """When joinedup last queued a write to this record (for telling a stale stored version)."""
+        with self.database.engine.connect() as connection:
+            return connection.execute(
+                select(func.max(deliveries.c.created_at)).where(
+                    deliveries.c.system == system, deliveries.c.record_id == record_id,
+                    deliveries.c.status != "refused",
+                )
+            ).scalar()  # fmt: skip

@@ -1,0 +1,84 @@
+"""Where changes of circumstance are accepted: planned into deliveries and written with them in one transaction.
+
+desk = ChangeDesk(database, place.subscriptions, directory, policy, versions)
+accepted = desk.tell(ChangeOfCircumstance(ChangeKind.ADDRESS, resident_id, {...}))
+accepted.change_id, accepted.deliveries     # what will be written where (or was refused, and why)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from joinedup.place import Subscription
+from joinedup.store import Database
+from joinedup.store.tellusonce_outbox import NewChange, NewDelivery, OutboxStore
+
+from ._events import ChangeOfCircumstance
+from ._planning import plan_deliveries
+from ._ports import DeliveryPolicy, RecordDirectory, RecordVersions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AcceptedChange:
+    change_id: int
+    deliveries: tuple[NewDelivery, ...]
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for each in self.deliveries if each.refused)
+
+
+class ChangeDesk:
+    def __init__(
+        self,
+        database: Database,
+        subscriptions: Sequence[Subscription],
+        directory: RecordDirectory,
+        policy: DeliveryPolicy,
+        versions: RecordVersions | None = None,
+    ) -> None:
+        self._outbox = OutboxStore(database)
+        self._subscriptions = tuple(subscriptions)
+        self._directory = directory
+        self._policy = policy
+        self._versions = versions
+
+    def plan(self, change: ChangeOfCircumstance) -> list[NewDelivery]:
+        records = self._directory.records_of(change.resident_id)
+        lookup = self._versions.version_of if self._versions is not None else None
+        return plan_deliveries(change, self._subscriptions, records, self._policy, lookup)
+
+    def tell_many(self, changes: Sequence[ChangeOfCircumstance]) -> list[AcceptedChange]:
+        """Accept a batch of changes (a bulk import, a burst of detected changes) in one transaction."""
+        planned = [self.plan(change) for change in changes]
+        with self._outbox.database.transaction() as connection:
+            ids = [
+                self._outbox.add_change_in(connection, _new(change), plan)
+                for change, plan in zip(changes, planned, strict=True)
+            ]
+        log.info("tellusonce.changes.accepted", extra={"changes": len(ids), "deliveries": sum(map(len, planned))})
+        return [AcceptedChange(i, tuple(plan)) for i, plan in zip(ids, planned, strict=True)]
+
+    def tell(self, change: ChangeOfCircumstance) -> AcceptedChange:
+        """Accept one change: the change and its outbox of deliveries are committed together, or neither."""
+        planned = self.plan(change)
+        change_id = self._outbox.add_change(_new(change), planned)
+        systems = Counter(each.system for each in planned)
+        log.info(
+            "tellusonce.change.accepted",
+            extra={"change_id": change_id, "kind": change.kind.value, "deliveries": len(planned),
+                   "refused": sum(1 for each in planned if each.refused), "systems": dict(systems)},
+        )  # fmt: skip
+        return AcceptedChange(change_id, tuple(planned))
+
+
+def _new(change: ChangeOfCircumstance) -> NewChange:
+    return NewChange(
+        kind=change.kind.value, resident_id=change.resident_id, fields=dict(change.fields), source=change.source,
+        raised_by=change.raised_by, raised_at=change.raised_at,
+    )  # fmt: skip

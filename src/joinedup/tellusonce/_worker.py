@@ -1,0 +1,136 @@
+"""The delivery worker: claim due deliveries, write each through its system's connector, record what happened.
+
+At least once, exactly once in effect: a delivery is marked delivered only after the system took it, and every
+attempt carries the same idempotency key, so a worker killed between the write and the record simply writes
+again and the system recognises the repeat (REST Idempotency-Key, a change file named by the key, SQL and
+screen writes that find the values already there). Claims are leases: a worker that dies leaves its deliveries
+to be taken again once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from joinedup.connectors import Change, Connector
+from joinedup.store import Database
+from joinedup.store.tellusonce_outbox import DeliveryRow, OutboxStore, Outcome
+
+from ._connectors import ConnectorPool
+from ._retry import Backoff, after_failure, after_receipt
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def change_for(delivery: DeliveryRow) -> Change:
+    return Change(delivery.record_id, delivery.fields, delivery.idempotency_key, delivery.expected_version)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        database: Database,
+        connectors: ConnectorPool,
+        *,
+        name: str | None = None,
+        batch_size: int = 200,
+        lease_seconds: float = 60.0,
+        backoff: Backoff | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.outbox = OutboxStore(database)
+        self.connectors = connectors
+        self.name = name or worker_name()
+        self.batch_size = batch_size
+        self.lease_seconds = lease_seconds
+        self.backoff = backoff or Backoff()
+        self._clock = clock
+
+    def run_once(self, systems: tuple[str, ...] | None = None) -> int:
+        """One round: claim a batch, deliver it, record the outcomes. Returns how many were attempted."""
+        claimed = self.outbox.claim(
+            self.name, self.batch_size, lease_seconds=self.lease_seconds,
+            systems=systems if systems is not None else self.connectors.systems, now=self._clock(),
+        )  # fmt: skip
+        if not claimed:
+            return 0
+        outcomes = self.deliver(claimed)
+        self.outbox.record(self.name, outcomes, now=self._clock())
+        return len(claimed)
+
+    def deliver(self, claimed: list[DeliveryRow]) -> list[Outcome]:
+        """Write each claimed delivery through its system's connector (systems in parallel); never raises."""
+        futures: list[tuple[DeliveryRow, Future[Outcome]]] = [
+            (delivery, self.connectors.submit(delivery.system, self._attempt(delivery))) for delivery in claimed
+        ]
+        outcomes = []
+        for delivery, future in futures:
+            try:
+                outcomes.append(future.result())
+            except Exception as error:  # noqa: BLE001 - opening the connector failed: retry later like any outage
+                outcomes.append(after_failure(delivery, error, self.backoff, self._clock()))
+        for outcome in outcomes:
+            if outcome.status != "delivered":
+                log.info(
+                    "tellusonce.delivery.not_delivered",
+                    extra={"delivery_id": outcome.delivery_id, "status": outcome.status},
+                )
+        return outcomes
+
+    def _attempt(self, delivery: DeliveryRow) -> Callable[[Connector], Outcome]:
+        def attempt(connector: Connector) -> Outcome:
+            try:
+                receipt = connector.write(change_for(delivery))
+            except Exception as error:  # noqa: BLE001 - any failure to reach or write is retried with backoff
+                return after_failure(delivery, error, self.backoff, self._clock())
+            return after_receipt(delivery, receipt)
+
+        return attempt
+
+    def run(
+        self, stop: threading.Event, *, idle_seconds: float = 0.05, on_round: Callable[[int], None] | None = None
+    ) -> None:
+        """Deliver until ``stop`` is set: one loop per system, so a slow system (a browser-driven screen) never
+        holds up the others' rounds. A database that goes away (a restart) is waited out, not fatal."""
+        loops = [
+            threading.Thread(
+                target=self._loop, args=((system,), stop, idle_seconds, on_round), name=f"tuo-loop-{system}"
+            )
+            for system in self.connectors.systems
+        ]
+        for loop in loops:
+            loop.start()
+        for loop in loops:
+            loop.join()
+
+    def _loop(
+        self, systems: tuple[str, ...], stop: threading.Event, idle_seconds: float,
+        on_round: Callable[[int], None] | None,
+    ) -> None:  # fmt: skip
+        pause = idle_seconds
+        while not stop.is_set():
+            try:
+                handled = self.run_once(systems)
+                pause = idle_seconds
+            except (OperationalError, DBAPIError) as error:
+                log.warning("tellusonce.worker.database_unavailable", extra={"error": type(error).__name__})
+                handled, pause = 0, min(5.0, max(0.2, pause * 2))
+            except Exception:  # one system's loop must not die and leave its deliveries behind
+                log.exception("tellusonce.worker.round_failed", extra={"systems": list(systems)})
+                handled, pause = 0, min(5.0, max(0.2, pause * 2))
+            if on_round is not None:
+                on_round(handled)
+            if handled == 0:
+                stop.wait(pause)

@@ -1,0 +1,1 @@
+"""The dashboard's pages, one module each. Each exports a function that builds its router."""

@@ -1,0 +1,27 @@
+"""The home page: who you are signed in as, and what you can do here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from .._access import Viewer
+from .._navigation import available
+from .._rendering import Renderer
+
+# What each available page is for, in a sentence. Pages land here as they are built.
+_PURPOSES = {
+    "sources": "See each connected system's last sync, how far behind it is, whether it is failing, "
+    "and the records it sent that could not be taken in, with the reasons.",
+}
+
+
+def home_router(renderer: Renderer) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse, name="home")
+    def home(request: Request, viewer: Viewer) -> HTMLResponse:
+        pages = [(item, _PURPOSES[item.key]) for item in available() if item.key in _PURPOSES]
+        return renderer.page(request, "home.html", {"current": "home", "pages": pages, "viewer": viewer})
+
+    return router
