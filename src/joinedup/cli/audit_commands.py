@@ -16,13 +16,16 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from joinedup import audit
+from joinedup.place import demo_place_path, load_place
 from joinedup.settings import Settings
 from joinedup.store import Database, StorageError, audit_checkpoints, audit_log, audit_records
 from joinedup.store.audit_log import StoredEntry
 from joinedup.store.residents import ResidentStore
 from joinedup.store.source_records import SourceRecordStore
+from joinedup.tellusonce import ChangeError
 
 from ._common import DatabaseUrlOption, ExitCode, console, fail, open_database, settings_for
+from ._rectify import rectify_and_tell
 
 _SHOWN_PROBLEMS = 200  # a log rewritten wholesale would otherwise print a line per entry
 
@@ -176,6 +179,40 @@ def sar(
         f"{len(report.records)} records from {len(report.systems)} systems, "
         f"{len(report.disclosures)} disclosures: {json_path} and {html_path}"
     )
+
+
+@audit_app.command()
+def rectify(
+    resident: Annotated[str, typer.Argument(help="The resident's id.")],
+    field: Annotated[list[str], typer.Option("--field", help="Canonical field corrected, e.g. phone (repeatable).")],
+    value: Annotated[list[str], typer.Option("--value", help="Its corrected value, one per --field.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it was corrected (recorded).")],
+    database_url: DatabaseUrlOption = None,
+    by: ByOption = "cli",
+    role: RoleOption = "data-protection-officer",
+    organisation: OrgOption = "hub",
+) -> None:
+    """Record a correction and tell it once: every subscribed system holding the resident gets the new value."""
+    if len(field) != len(value):
+        fail(f"give one --value per --field ({len(field)} fields, {len(value)} values)", ExitCode.USAGE)
+    settings = settings_for(database_url)
+    database = open_database(settings)
+    if ResidentStore(database).current_id(resident) is None:
+        fail("no resident has this id", ExitCode.INVALID_INPUT)
+    place = load_place(settings.place_file or demo_place_path())
+    actor = audit.Actor(person_id=by, role=role, organisation=organisation)
+    try:
+        told = rectify_and_tell(
+            database, place, actor=actor, resident_id=resident, fields=dict(zip(field, value, strict=True)),
+            reason=reason,
+        )  # fmt: skip
+    except ChangeError as error:
+        fail(f"cannot correct this through tell us once: {error}", ExitCode.INVALID_INPUT)
+    console.print(f"Correction recorded (audit entry {told.entry.sequence}); change {told.change_id} raised.")
+    console.print(f"Disclosed earlier to: {', '.join(told.recipients) or 'no organisation'}")
+    for delivery in told.deliveries:
+        outcome = f"refused: {delivery.refused}" if delivery.refused else "queued for the worker"
+        console.print(f"  {delivery.system} {delivery.record_id}: {outcome}")
 
 
 def _record_ref(value: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from ._directory import MappingRecordDirectory, StoredRecordVersions
 from ._events import FIELDS, ChangeError, ChangeKind, ChangeOfCircumstance, check_change
 from ._jetstream import JetStreamSettings, JetStreamWorker
 from ._planning import plan_deliveries
-from ._policy import PlaceDeliveryPolicy
+from ._policy import FIELD_GROUPS, PlaceDeliveryPolicy
 from ._ports import DeliveryPolicy, PolicyDecision, RecordDirectory, RecordVersions
 from ._retry import Backoff, after_failure, after_receipt
 from ._runner import deliver_until_settled, place_connections, pool_from_connections, tell_once
@@ -26,6 +26,7 @@ from ._worker import DeliveryWorker, worker_name
 
 __all__ = [
     "FIELDS",
+    "FIELD_GROUPS",
     "AcceptedChange",
     "Backoff",
     "ChangeDesk",

@@ -22,6 +22,8 @@ from ._access import PageForbidden, PageNotFound, SignInRequired, check_csrf, re
 from ._oidc import OidcClient
 from ._rendering import MOUNT_NAME, Renderer, page_name
 from .pages.home import home_router
+from .pages.resident import resident_router
+from .pages.search import search_router
 from .pages.sign_in import sign_in_router
 from .pages.sources import sources_router
 
@@ -88,6 +90,8 @@ def dashboard_router(settings: Settings, renderer: Renderer, oidc: OidcClient | 
     pages.include_router(sign_in_router(renderer, development=development, oidc=oidc))
     pages.include_router(home_router(renderer))
     pages.include_router(sources_router(renderer))
+    pages.include_router(search_router(renderer))
+    pages.include_router(resident_router(renderer))
     pages.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
     pages.include_router(_not_found_router(renderer))  # last: it answers every address nothing else does
     refuse_unguarded_pages(pages, _PUBLIC_PAGES | {_NOT_FOUND_PATH})

@@ -18,7 +18,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", "Home", "home"),
-    NavItem("search", "Search residents", None),
+    NavItem("search", "Search residents", "search"),
     NavItem("review", "Review queue", None),
     NavItem("tell-us-once", "Tell us once", None),
     NavItem("governance", "Governance", None),

@@ -12,13 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from joinedup.store.tellusonce_outbox import STATUSES, DeliveryRow, OutboxStore
 from joinedup.tellusonce import ChangeDesk, ChangeError, ChangeKind, ChangeOfCircumstance
 
 from ..auth import CurrentPrincipal
+
+# Ids are 64-bit signed integers in every backend; a larger one in the path is refused (422), not sent to SQL.
+_RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class ChangeRequest(BaseModel):
@@ -105,7 +108,7 @@ def changes_router() -> APIRouter:
         "/deliveries/{delivery_id}/retry", response_model=Delivery,
         summary="Send a dead or held delivery again (overwrite=true: without the version check, after review)",
     )  # fmt: skip
-    def retry(delivery_id: int, request: Request, _principal: CurrentPrincipal, overwrite: bool = False) -> Delivery:
+    def retry(delivery_id: _RowId, request: Request, _principal: CurrentPrincipal, overwrite: bool = False) -> Delivery:
         store = OutboxStore(request.app.state.database)
         if not store.retry(delivery_id, overwrite=overwrite):
             if store.get(delivery_id) is None:
@@ -117,7 +120,7 @@ def changes_router() -> APIRouter:
         return _delivery(row)
 
     @router.get("/{change_id}", response_model=ChangeAnswer, summary="A change and its receipts per system")
-    def one(change_id: int, request: Request, _principal: CurrentPrincipal) -> ChangeAnswer:
+    def one(change_id: _RowId, request: Request, _principal: CurrentPrincipal) -> ChangeAnswer:
         return _answer(OutboxStore(request.app.state.database), change_id)
 
     return router

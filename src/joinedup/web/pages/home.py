@@ -11,6 +11,8 @@ from .._rendering import Renderer
 
 # What each available page is for, in a sentence. Pages land here as they are built.
 _PURPOSES = {
+    "search": "Find a resident by name, date of birth, postcode or NHS number, and open their joined-up record: "
+    "only what your purpose and the information sharing agreements allow, with what was withheld and why.",
     "sources": "See each connected system's last sync, how far behind it is, whether it is failing, "
     "and the records it sent that could not be taken in, with the reasons.",
 }
