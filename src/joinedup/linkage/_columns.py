@@ -4,25 +4,10 @@ from __future__ import annotations
 
 from typing import Final
 
-# The same columns as the canonical person row; defined here so that linkage never depends on the simulator.
-LINK_COLUMNS: Final[tuple[str, ...]] = (
-    "source",
-    "record_id",
-    "given_name",
-    "middle_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "postcode",
-    "uprn",
-    "phone",
-    "email",
-    "nhs_number",
-    "ni_number",
-)
+from joinedup.ingest.canonical_rows import CANONICAL_PERSON_COLUMNS
+
+# The canonical person row that ingest flattens each stored record into: linkage reads exactly those columns.
+LINK_COLUMNS: Final[tuple[str, ...]] = CANONICAL_PERSON_COLUMNS
 
 UNIQUE_ID_SEPARATOR: Final = "|"
 

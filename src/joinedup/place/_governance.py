@@ -2,7 +2,7 @@
 agreements (parties, purposes, lawful basis, what is shared with whom, retention, review, signatories).
 
 Like ``_subscriptions`` and ``_survivorship`` this module imports neither ``_models`` (which imports it) nor
-``_rules``, so the few shared formats are restated here. The rules that look across agreements are in
+``_rules``, and takes the shared formats from ``_formats``. The rules that look across agreements are in
 ``_governance_rules``, which ``_rules`` calls.
 """
 
@@ -13,51 +13,21 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-FORMAT_ERROR = "place_format"  # the same error type as _models' format checks, reported with lines
+from joinedup.place._formats import Code, FieldPath, Text, matching
 
-
-def _matching(pattern: str, explanation: str) -> AfterValidator:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError(FORMAT_ERROR, explanation)
-        return value
-
-    return AfterValidator(check)
-
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Code = Annotated[
-    str,
-    Field(max_length=63),
-    _matching(
-        r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*",
-        "should be a code of lowercase letters, digits and single hyphens, starting with a letter, "
-        "like 'kettleby-council'",
-    ),
-]
-FieldPath = Annotated[
-    str,
-    _matching(
-        r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*",
-        "should be a canonical field name in lowercase with dots between parts, like 'person.name.family'",
-    ),
-]
 OdsCode = Annotated[
     str,
-    _matching(r"[A-Z0-9]{3,6}", "should be an NHS ODS code of 3 to 6 capital letters and digits, like 'A81001'"),
+    matching(r"[A-Z0-9]{3,6}", "should be an NHS ODS code of 3 to 6 capital letters and digits, like 'A81001'"),
 ]
 IcoRegistration = Annotated[
     str,
-    _matching(r"Z[A-Z0-9][0-9]{6}", "should be an ICO registration number like 'Z1234567' or 'ZA123456'"),
+    matching(r"Z[A-Z0-9][0-9]{6}", "should be an ICO registration number like 'Z1234567' or 'ZA123456'"),
 ]
 RetentionPeriod = Annotated[
     str,
-    _matching(
+    matching(
         r"[1-9][0-9]* (?:day|week|month|year)s?",
         "should be a period like '90 days', '18 months' or '7 years'",
     ),

@@ -10,7 +10,8 @@ from typing import Annotated, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from joinedup.place._models import CONSISTENCY_ERROR, FORMAT_ERROR, Place
+from joinedup.place._formats import FORMAT_ERROR
+from joinedup.place._models import CONSISTENCY_ERROR, Place
 from joinedup.place._paths import Loc, describe, format_loc
 from joinedup.place._yaml import LineIndex, Located
 

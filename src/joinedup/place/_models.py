@@ -8,22 +8,20 @@ them with line numbers even when other parts of the file are broken; ``Place`` r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from joinedup.place._formats import FORMAT_ERROR, Code, FieldPath, Text, matching
 from joinedup.place._governance import (
     Agreement,
     Organisation,
@@ -34,19 +32,6 @@ from joinedup.place._survivorship import Survivorship, SurvivorshipSection
 
 # The error type Place uses for cross-file rules; the file loader reports those itself, with lines.
 CONSISTENCY_ERROR = "place_consistency"
-FORMAT_ERROR = "place_format"
-
-
-def _matching(pattern: str, explanation: str) -> AfterValidator:
-    """A check that a text value has a format, failing with a plain explanation of the format."""
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError(FORMAT_ERROR, explanation)
-        return value
-
-    return AfterValidator(check)
 
 
 def _none_as_empty(value: object) -> object:
@@ -54,36 +39,19 @@ def _none_as_empty(value: object) -> object:
     return () if value is None else value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Code = Annotated[
-    str,
-    Field(max_length=63),
-    _matching(
-        r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*",
-        "should be a code of lowercase letters, digits and single hyphens, starting with a letter, "
-        "like 'kettleby-council'",
-    ),
-]
-FieldPath = Annotated[
-    str,
-    _matching(
-        r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*",
-        "should be a canonical field name in lowercase with dots between parts, like 'person.name.family'",
-    ),
-]
 EventName = Annotated[
     str,
-    _matching(
+    matching(
         r"[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*",
         "should be an event name in lowercase with dots between parts, like 'person.address-changed'",
     ),
 ]
 GssCode = Annotated[
-    str, _matching(r"[EKNSW][0-9]{8}", "should be a GSS (ONS) area code of one letter and 8 digits, like 'E07000131'")
+    str, matching(r"[EKNSW][0-9]{8}", "should be a GSS (ONS) area code of one letter and 8 digits, like 'E07000131'")
 ]
 RetentionPeriod = Annotated[
     str,
-    _matching(
+    matching(
         r"[1-9][0-9]* (?:day|week|month|year)s?",
         "should be a period like '90 days', '18 months' or '7 years'",
     ),

@@ -12,49 +12,22 @@ The models are plain: nested content is simple types, so the place file stays ea
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-# The same error type as the other sections' format checks, so the loader reports these with their lines.
-FORMAT_ERROR = "place_format"
+from joinedup.place._formats import FORMAT_ERROR, Code, FieldPath, matching
 
-
-def _matching(pattern: str, explanation: str) -> AfterValidator:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise PydanticCustomError(FORMAT_ERROR, explanation)
-        return value
-
-    return AfterValidator(check)
-
-
-# The formats of place/_models.py, kept here too because _models imports this module (no import cycle).
-Code = Annotated[
-    str,
-    Field(max_length=63),
-    _matching(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*", "should be a code of lowercase letters, digits and single hyphens"),
-]
-FieldPath = Annotated[
-    str,
-    _matching(
-        r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*",
-        "should be a canonical field name in lowercase with dots between parts, like 'postcode'",
-    ),
-]
 EventName = Annotated[
     str,
-    _matching(
+    matching(
         r"[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*",
         "should be an event name in lowercase with dots between parts, like 'person.address-changed'",
     ),
 ]
 NativeField = Annotated[
-    str, _matching(r"\S(?:.*\S)?", "should be the system's own field name, without spaces at either end")
+    str, matching(r"\S(?:.*\S)?", "should be the system's own field name, without spaces at either end")
 ]
 
 
