@@ -7,13 +7,14 @@ fix a mapping.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
-from joinedup.store.place_registry import registered_systems
+from joinedup.store.ingest_state import QuarantineStore
+from joinedup.store.source_freshness import freshness_of_sources
 
 from ..auth import CurrentPrincipal
 
@@ -46,25 +47,8 @@ def sources_router() -> APIRouter:
 
     @router.get("/sources", response_model=list[SourceFreshness], summary="Each connected system's freshness")
     def sources(request: Request, _principal: CurrentPrincipal) -> list[SourceFreshness]:
-        database = request.app.state.database
-        states = {state.system: state for state in SyncStateStore(database).all()}
-        held = QuarantineStore(database).open_counts()
-        now = datetime.now(UTC)
-        answer = []
-        for system in registered_systems(database):
-            state = states.get(system["code"])
-            newest = state.newest_change_at if state else None
-            answer.append(
-                SourceFreshness(
-                    system=system["code"], name=system["name"], kind=system["kind"],
-                    organisation=system["organisation"],
-                    last_success_at=state.last_success_at if state else None, newest_change_at=newest,
-                    lag_seconds=(now - newest).total_seconds() if newest else None,
-                    last_error=state.last_error if state else None, stopped=state.stopped if state else None,
-                    quarantined=held.get(system["code"], 0),
-                )
-            )  # fmt: skip
-        return answer
+        rows = freshness_of_sources(request.app.state.database, datetime.now(UTC))
+        return [SourceFreshness(**asdict(row)) for row in rows]
 
     @router.get(
         "/sources/{system}/quarantine",

@@ -1,6 +1,6 @@
 """The Sources page's view of each connected system: freshness, error state, quarantine. No personal data.
 
-Built from the ingest state and the place register, as the API's /sources endpoint is. Quarantine entries are
+Built on the same read model as the API's /sources endpoint (store/source_freshness.py). Quarantine entries are
 described by where they came from and why they were held; their content and record ids identify residents and
 are not read here.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ...store import Database
-from ...store.ingest_state import QuarantineStore, SyncStateStore
-from ...store.place_registry import registered_systems
+from ...store.ingest_state import QuarantineStore
+from ...store.source_freshness import freshness_of_sources
 
 STALE_AFTER = timedelta(days=1)  # newest change older than this is shown as a warning, not an error
 
@@ -68,22 +68,14 @@ class Quarantine:
 
 
 def source_rows(database: Database, now: datetime) -> list[SourceRow]:
-    states = {state.system: state for state in SyncStateStore(database).all()}
-    held = QuarantineStore(database).open_counts()
-    rows = []
-    for system in registered_systems(database):
-        state = states.get(system["code"])
-        newest = state.newest_change_at if state else None
-        rows.append(
-            SourceRow(
-                code=system["code"], name=system["name"], kind=system["kind"], organisation=system["organisation"],
-                last_success_at=state.last_success_at if state else None, newest_change_at=newest,
-                lag_seconds=(now - newest).total_seconds() if newest else None,
-                last_error=state.last_error if state else None, stopped=state.stopped if state else None,
-                quarantined=held.get(system["code"], 0),
-            )
-        )  # fmt: skip
-    return rows
+    return [
+        SourceRow(
+            code=f.system, name=f.name, kind=f.kind, organisation=f.organisation, last_success_at=f.last_success_at,
+            newest_change_at=f.newest_change_at, lag_seconds=f.lag_seconds, last_error=f.last_error,
+            stopped=f.stopped, quarantined=f.quarantined,
+        )
+        for f in freshness_of_sources(database, now)
+    ]  # fmt: skip
 
 
 def quarantine_of(database: Database, code: str, now: datetime, limit: int = 200) -> Quarantine | None:
