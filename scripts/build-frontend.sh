@@ -14,6 +14,7 @@ rm -rf "$OUT" && mkdir -p "$OUT" "$VENDOR"
 npx sass --no-source-map --style=compressed --load-path=node_modules src/dashboard.scss "$OUT/dashboard.css"
 cp "$GOVUK/govuk-frontend.min.js" "$OUT/govuk-frontend.min.js"
 cp src/dashboard.mjs "$OUT/dashboard.mjs"
+cp src/change-progress.mjs "$OUT/change-progress.mjs"
 # No fonts or images: the GDS Transport typeface and the crown are for services on GOV.UK, which a hub is not.
 # axe-core, for the accessibility tests only (never served by the dashboard).
 cp node_modules/axe-core/axe.min.js "$VENDOR/axe.min.js"

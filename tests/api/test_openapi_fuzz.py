@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from joinedup.api import create_app
 from joinedup.api.app import OPENAPI_URL, public_paths
+from joinedup.governance import GovernedDeliveries
 from joinedup.model import Address, Person, PersonName, SourceRecord
 from joinedup.place import demo_place_path, load_place
 from joinedup.store import Database
@@ -31,7 +32,7 @@ from joinedup.store.api_keys import ApiKeyRepository
 from joinedup.store.place_registry import register_place
 from joinedup.store.residents import ResidentStore
 from joinedup.store.source_records import SourceRecordStore
-from joinedup.tellusonce import FIELDS, ChangeDesk, ChangeKind, MappingRecordDirectory, PlaceDeliveryPolicy
+from joinedup.tellusonce import FIELDS, ChangeDesk, ChangeKind, MappingRecordDirectory
 
 from .support import api_settings, serve
 
@@ -73,7 +74,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     app_settings = api_settings(database.url, dev_tokens=True, environment="development")
     app = create_app(app_settings, database)
     directory = MappingRecordDirectory.from_pairs([("R1", "gp", "G1"), ("R1", "housing", "H1")])
-    policy = PlaceDeliveryPolicy(place, "kettleby-council")
+    policy = GovernedDeliveries.for_place(place, "kettleby-council")
     app.state.change_desk = ChangeDesk(database, place.subscriptions, directory, policy)
     try:
         with serve(app) as client:

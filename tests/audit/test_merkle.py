@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,3 +38,21 @@ def test_a_known_value_from_rfc_6962_shape() -> None:
     leaf_a, leaf_b = (hashlib.sha256(b"\x00" + value).digest() for value in (b"a", b"b"))
     assert accumulator.root() == hashlib.sha256(b"\x01" + leaf_a + leaf_b).digest()
     assert accumulator.root() != reference_root([leaf_a + leaf_b])
+
+
+@given(st.lists(st.binary(max_size=20), max_size=70), st.data())
+def test_a_tree_resumed_from_its_frontier_gives_the_reference_root(leaves: list[bytes], data: st.DataObject) -> None:
+    split = data.draw(st.integers(min_value=0, max_value=len(leaves)))
+    first = MerkleAccumulator()
+    for leaf in leaves[:split]:
+        first.add(leaf)
+    assert len(first.frontier()) == bin(split).count("1")  # O(log n) hashes kept
+    resumed = MerkleAccumulator.resume(split, first.frontier())
+    for leaf in leaves[split:]:
+        resumed.add(leaf)
+    assert resumed.size == len(leaves) and resumed.root() == reference_root(leaves)
+
+
+def test_a_frontier_of_the_wrong_shape_is_refused() -> None:
+    with pytest.raises(ValueError, match="a frontier for 3 leaves has 2 hashes"):
+        MerkleAccumulator.resume(3, [bytes(32)])

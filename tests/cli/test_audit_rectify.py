@@ -82,7 +82,7 @@ def test_a_correction_is_recorded_and_told_to_every_subscribed_system_holding_th
     database = Database(url)
     try:
         [event] = _rectifications(database)
-        assert event.fields_corrected == ("person.contact_points",)
+        assert event.fields_corrected == ("person.contact_points.phone",)  # covered by the GP's earlier look
         assert event.recipients == ("kettleby-primary-care",)  # the police saw the name only
         assert (event.actor.person_id, event.reason) == ("dpo-1", "resident said")
         outbox = OutboxStore(database)

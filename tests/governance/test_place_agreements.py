@@ -92,3 +92,31 @@ def test_what_counts_as_special_category() -> None:
     assert is_special_category("health.summary") and is_special_category("gp.health_record")
     assert is_special_category("person.religion") and is_special_category("person.ethnicity")
     assert not is_special_category("person.address")
+
+
+def test_a_subscription_must_be_deliverable_under_its_agreement() -> None:
+    from joinedup.place import demo_place_path
+
+    kettleby = demo_place_path().read_text(encoding="utf-8")
+    gp = "    agreement: kettleby-tell-us-once\n\n  - system: schools"
+    assert gp in kettleby
+    # The GP's subscription names an agreement its organisation is not party to.
+    text = kettleby.replace(gp, "    agreement: kettleby-council-tax\n\n  - system: schools")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row == "    agreement: kettleby-council-tax")
+    found = [(p.line, p.message) for p in validate_place_text(text).problems]
+    assert found == [
+        (
+            line,
+            "subscriptions[4] (gp) is delivered under agreement 'kettleby-council-tax', but the system's "
+            "organisation 'kettleby-primary-care' is not one of its parties.",
+        )
+    ]
+    # The agreement's shares let only people, not systems, receive: every subscription under it is refused.
+    roles = "        roles: [records-system]\n"
+    text = kettleby.replace(roles, "        roles: [gp]\n", 1)
+    messages = [p.message for p in validate_place_text(text).problems]
+    assert any(
+        m.startswith("subscriptions[5] (schools) is delivered under agreement 'kettleby-tell-us-once', but none of its")
+        and "role 'records-system'" in m
+        for m in messages
+    ), messages

@@ -11,20 +11,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from joinedup.connectors import open_connector
 from joinedup.ingest import check_mappings, compile_mapping
 from joinedup.ingest.sync import RecordMapper, SourceSync
-from joinedup.model import EntityType
+from joinedup.model import EntityType, raw_content_hash
 from joinedup.place import Place, load_place_text
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
 from joinedup.store.place_registry import register_place
 from joinedup.store.source_records import SourceRecordStore
-from joinedup.store.tables import source_records
+from joinedup.store.tables import source_record_heads, source_records
 
 COLUMNS = ["ACCOUNT_REF", "FULL_NAME", "DOB", "POSTCODE"]
 
@@ -82,13 +83,13 @@ def _place(tmp_path: Path) -> Place:
     return load_place_text(PLACE.format(drop=tmp_path / "drop"), checks=[check_mappings])
 
 
-def _sync(database: Database, place: Place) -> SourceSync:
+def _sync(database: Database, place: Place, **options: Any) -> SourceSync:
     system = place.system("council-tax")
     assert system is not None
     register_place(database, place)
     connector = open_connector("file", system.connection, {})
     mapper = RecordMapper("council-tax", EntityType.PERSON, compile_mapping(place.mappings[0]))
-    return SourceSync(database, connector, mapper, batch_size=50)
+    return SourceSync(database, connector, mapper, batch_size=50, **options)
 
 
 def test_sync_keeps_good_rows_and_quarantines_bad_ones(database: Database, tmp_path: Path) -> None:
@@ -122,6 +123,27 @@ def test_a_changed_export_adds_versions_only_for_changed_rows(database: Database
     assert (report.saved.new, report.saved.changed, report.saved.unchanged) == (0, 1, 59)
     assert [r.version for r in SourceRecordStore(database).history("council-tax", "CT0000003")] == [1, 2]
     assert not (tmp_path / "drop" / "ctax_1.csv").exists(), "a stored file is archived"
+
+
+@pytest.mark.parametrize("read_in_child", [True, False], ids=["reader process", "one process"])
+def test_records_stored_with_the_old_hash_are_unchanged_after_the_upgrade(
+    database: Database, tmp_path: Path, read_in_child: bool
+) -> None:
+    place = _place(tmp_path)
+    _write_drop(tmp_path / "drop", "ctax_1.csv", _rows(30))
+    assert _sync(database, place).run().saved.new == 30
+    with database.transaction() as connection:  # what a store written before flat-payload hashes holds
+        for pk, raw in connection.execute(select(source_records.c.id, source_records.c.raw)).all():
+            connection.execute(
+                update(source_record_heads)
+                .where(source_record_heads.c.source_record_pk == pk)
+                .values(content_hash=raw_content_hash(raw))
+            )
+    changed = _rows(30)
+    changed[5][3] = "KB2 9ZZ"
+    _write_drop(tmp_path / "drop", "ctax_2.csv", changed)
+    report = _sync(database, place, read_in_child=read_in_child).run()
+    assert (report.saved.new, report.saved.changed, report.saved.unchanged) == (0, 1, 29)
 
 
 def test_schema_drift_stops_the_source_with_a_clear_reason(database: Database, tmp_path: Path) -> None:

@@ -104,3 +104,33 @@ def test_index_memory_is_twelve_bytes_a_row_a_key_side() -> None:
     )
     # Five key sides (the swap rule has two), every row with a key on each: 8-byte hash + 4-byte row number.
     assert index.nbytes == 5 * rows * 12
+
+
+PLAIN_RULES = RULES[:3]  # keys of plain columns: a record given as a dict is hashed without a query
+
+
+@settings(max_examples=60, deadline=None)
+@given(population=st.lists(_rows, min_size=0, max_size=25), added=st.lists(_rows, max_size=6), probe=_rows)
+def test_keys_hashed_from_a_dict_find_what_keys_hashed_from_a_table_find(
+    population: list[dict[str, object]], added: list[dict[str, object]], probe: dict[str, object]
+) -> None:
+    by_table, by_dict = CandidateIndex(PLAIN_RULES), CandidateIndex(PLAIN_RULES)
+    assert by_dict.plain and not CandidateIndex(RULES).plain
+    for index in (by_table, by_dict):
+        index.extend(_table(population))
+    for row in added:
+        by_table.extend(_table([row]))
+        by_dict.add_keys(by_dict.record_keys(row))
+    keys = by_dict.record_keys(probe)
+    assert keys == [int(h[0]) if v[0] else None for h, v in by_table.key_hashes(_table([probe]))]
+    assert by_dict.lookup_keys(keys).tolist() == by_table.lookup(_table([probe])).tolist()
+
+
+def test_a_very_common_key_is_searched_among_its_most_recent_rows_only() -> None:
+    index = CandidateIndex(('l."a" = r."a"',), rows_per_key=5)
+    rows: list[dict[str, object]] = [{"a": "x", "b": None, "c": None, "n": None}] * 8
+    index.extend(_table([*rows, {"a": "y", "b": None, "c": None, "n": 1}]))
+    index.add_keys(index.record_keys({"a": "x"}))
+    assert index.lookup_keys(index.record_keys({"a": "x"})).tolist() == [4, 5, 6, 7, 9]
+    assert index.lookup_keys(index.record_keys({"a": "y"})).tolist() == [8]
+    assert index.truncated == 1

@@ -173,3 +173,73 @@ def test_candidates_and_weights_are_those_of_a_bulk_splink_run_on_any_model() ->
     assert len(splinks) > 20
     assert set(ours) == set(splinks)
     assert max(abs(ours[pair] - splinks[pair]) for pair in ours) < 1e-9
+
+
+def _valid_nhs_number(seed: int) -> str:
+    """A valid NHS number that the synthetic place does not use."""
+    for n in range(seed, seed + 100):
+        first_nine = f"98{n:07d}"
+        total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
+        check = (11 - total % 11) % 11
+        if check != 10:
+            return first_nine + str(check)
+    raise AssertionError("no valid NHS number found")
+
+
+def _person_with_and_without_nhs_number() -> tuple[pd.Series, pd.Series]:
+    """Two records of one person: one carrying a valid NHS number, one carrying none."""
+    frame = _records()
+    prepared = prepare(frame.drop(columns=["uid", "person"]))
+    frame = frame.assign(nhs_valid=prepared["nhs_valid"].to_numpy())
+    for _, records in frame.groupby("person"):
+        carrying = records[records["nhs_valid"]]
+        without = records[(records["nhs_number"] == "") & (records["date_of_birth"] != "")]
+        if len(carrying) and len(without) and carrying["nhs_number"].nunique() == 1:
+            return carrying.iloc[0], without.iloc[0]
+    raise AssertionError("the place should have such a person")
+
+
+def test_a_record_is_not_joined_to_a_resident_holding_a_different_valid_nhs_number() -> None:
+    """The pair scores high (the resident's record it resembles has no NHS number), but the resident has another."""
+    carrying, without = _person_with_and_without_nhs_number()
+    resident = "R-" + without["person"]
+    copy = _canonical(without) | {"source": "housing", "record_id": "HX-1", "nhs_number": _valid_nhs_number(1)}
+    outcome = _matcher().match(copy)
+    assert outcome.candidates[0].resident_id == resident
+    assert outcome.candidates[0].match_probability >= joinedup_model().link_threshold, "the pair alone would join"
+    assert outcome.action == "review" and outcome.review_with == resident
+    assert outcome.resident_id != resident and "different valid NHS number" in outcome.reason
+    # The same record with the resident's own NHS number joins.
+    same = copy | {"record_id": "HX-2", "nhs_number": carrying["nhs_number"]}
+    assert _matcher().match(same).action == "joined"
+
+
+def test_a_conflict_counts_the_records_added_in_real_time_and_not_a_replaced_version() -> None:
+    carrying, without = _person_with_and_without_nhs_number()
+    resident = "R-" + without["person"]
+    matcher = _matcher()
+    # A record joining with a second valid NHS number is refused, so the resident keeps one number ...
+    other = _canonical(without) | {"source": "housing", "record_id": "HX-3", "nhs_number": _valid_nhs_number(50)}
+    assert matcher.match(other).action == "review"
+    # ... and a new version of the carrying record that corrects its NHS number replaces the old one.
+    corrected = _canonical(carrying) | {"nhs_number": _valid_nhs_number(90)}
+    outcome = matcher.match(corrected)
+    assert outcome.action == "joined" and outcome.resident_id == resident, outcome.reason
+
+
+def test_the_fast_path_decides_and_scores_as_the_duckdb_path() -> None:
+    frame = _records()
+    queries = [
+        _canonical(row) | {"record_id": f"Q-{i}"}
+        for i, (_, row) in enumerate(frame.sample(60, random_state=2).iterrows())
+    ]
+    queries.append(_perturbed_copy()[0])
+    matcher = _matcher()
+    assert matcher.fast, "joinedup's model compiles to Python"
+    fast = [matcher.match(q, commit=False) for q in queries]
+    matcher.fast = False
+    slow = [matcher.match(q, commit=False) for q in queries]
+    for a, b in zip(fast, slow, strict=True):
+        assert (a.action, a.review_with, a.reason) == (b.action, b.review_with, b.reason)
+        assert [(c.record, c.match_weight) for c in a.candidates] == [(c.record, c.match_weight) for c in b.candidates]
+        assert a.explanation == b.explanation

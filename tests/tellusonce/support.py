@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from joinedup.governance import GovernedDeliveries
 from joinedup.place import Place, demo_place_path, load_place
 from joinedup.sim import SyntheticPlace
 from joinedup.sim.servers.place_servers import SimulatedPlace
@@ -16,7 +17,6 @@ from joinedup.tellusonce import (
     ChangeOfCircumstance,
     ConnectorPool,
     MappingRecordDirectory,
-    PlaceDeliveryPolicy,
     connections_opener,
 )
 
@@ -52,9 +52,14 @@ def kettleby() -> Place:
     return load_place(demo_place_path())
 
 
+def governed(place: Place | None = None) -> GovernedDeliveries:
+    """Governance's delivery policy and audit for Kettleby's council as the controller."""
+    return GovernedDeliveries.for_place(place or kettleby(), CONTROLLER)
+
+
 def desk_for(database: Database, directory: MappingRecordDirectory, place: Place | None = None) -> ChangeDesk:
     place = place or kettleby()
-    return ChangeDesk(database, place.subscriptions, directory, PlaceDeliveryPolicy(place, CONTROLLER))
+    return ChangeDesk(database, place.subscriptions, directory, governed(place))
 
 
 def pool_for(running: SimulatedPlace, systems: Iterable[str] | None = None, **overrides: Any) -> ConnectorPool:

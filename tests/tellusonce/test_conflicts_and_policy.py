@@ -16,11 +16,10 @@ from joinedup.tellusonce import (
     DeliveryWorker,
     MappingRecordDirectory,
     OutboxStore,
-    PlaceDeliveryPolicy,
     StoredRecordVersions,
 )
 
-from .support import CONTROLLER, kettleby, move, pool_for, record_of, resident_in
+from .support import governed, kettleby, move, pool_for, record_of, resident_in
 
 ASC = "adult-social-care"
 
@@ -44,9 +43,7 @@ def test_a_record_changed_since_it_was_read_is_held_for_review_then_released(
 ) -> None:
     ingest(database, running, ASC)
     place = kettleby()
-    desk = ChangeDesk(
-        database, place.subscriptions, directory, PlaceDeliveryPolicy(place, CONTROLLER), StoredRecordVersions(database)
-    )
+    desk = ChangeDesk(database, place.subscriptions, directory, governed(place), StoredRecordVersions(database))
     calm, busy = resident_in(directory, [ASC]), resident_in(directory, [ASC], skip=1)
     asc = running.adult_social_care
     assert asc is not None
@@ -82,7 +79,7 @@ def test_a_delivery_the_policy_refuses_is_recorded_with_its_reason_and_never_sen
         s.model_copy(update={"agreement": None}) if s.system == "gp" else s for s in place.subscriptions
     )
     place = place.model_copy(update={"subscriptions": no_agreement})
-    desk = ChangeDesk(database, place.subscriptions, directory, PlaceDeliveryPolicy(place, CONTROLLER))
+    desk = ChangeDesk(database, place.subscriptions, directory, governed(place))
     resident = resident_in(directory, ["gp", "housing"])
     accepted = desk.tell(move(resident))
     worker = DeliveryWorker(database, pool_for(running, ["gp", "housing"]))
@@ -94,7 +91,8 @@ def test_a_delivery_the_policy_refuses_is_recorded_with_its_reason_and_never_sen
     rows = {r.system: r for r in OutboxStore(database).of_change(accepted.change_id)}
     assert rows["gp"].status == "refused" and rows["gp"].attempts == 0 and rows["gp"].fields == {}
     assert rows["gp"].reason == (
-        "refused: no information sharing agreement covers kettleby-council to kettleby-primary-care"
+        "refused: The subscription of gp (kettleby-primary-care) names no information sharing agreement: no "
+        "delivery from kettleby-council may be made without one."
     )
     assert rows["housing"].status == "delivered"
     assert running.rest is not None and running.rest.writes("gp") == []
@@ -105,7 +103,7 @@ def test_the_legacy_screen_is_written_through_its_edit_form(
 ) -> None:
     resident = resident_in(directory, ["childrens-services"])
     place = kettleby()
-    desk = ChangeDesk(database, place.subscriptions, directory, PlaceDeliveryPolicy(place, CONTROLLER))
+    desk = ChangeDesk(database, place.subscriptions, directory, governed(place))
     accepted = desk.tell(move(resident))
     worker = DeliveryWorker(database, pool_for(running, ["childrens-services"]))
     try:

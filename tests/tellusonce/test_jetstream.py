@@ -3,15 +3,17 @@ every target has each change once, in order."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from joinedup.sim.servers.place_servers import SimulatedPlace
 from joinedup.store import Database
-from joinedup.tellusonce import DeliveryWorker, JetStreamSettings, JetStreamWorker, MappingRecordDirectory
+from joinedup.tellusonce import DeliveryWorker, JetStreamSettings, JetStreamWorker, MappingRecordDirectory, OutboxStore
 
-from .support import desk_for, move, pool_for, record_of
+from .support import desk_for, move, pool_for, record_of, resident_in
 
 REST = ("housing", "gp", "waste")
 
@@ -73,3 +75,47 @@ def test_two_workers_deliver_through_jetstream_once_each_in_order(
         record = record_of(directory, resident, "housing")
         applied = [w.fields["addressLine1"] for w in running.rest.writes("housing") if w.record_id == record]
         assert [a for a in applied] == ["1 Broker Road", "2 Broker Road"]
+
+
+def test_the_worker_command_delivers_through_jetstream(
+    database: Database, database_url: str, running: SimulatedPlace, directory: MappingRecordDirectory,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    from .test_cli_and_demo import joinedup
+
+    systems = {code: entry for code, entry in running.connections().items() if code in ("housing", "gp")}
+    (tmp_path / "connections.json").write_text(json.dumps({"systems": systems}), encoding="utf-8")
+    resident = resident_in(directory, ["housing", "gp"])
+    desk = desk_for(database, directory)
+    first = desk.tell(move(resident, address_line_1="1 Stream Street"))
+    second = desk.tell(move(resident, address_line_1="2 Stream Street"))
+    stream = f"TUO_CLI_{uuid.uuid4().hex[:8].upper()}"
+    try:
+        ran = joinedup(
+            "worker", "--once", "--transport", "nats", "--nats-stream", stream, "--connections", "connections.json",
+            database_url=database_url, cwd=tmp_path,
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+    finally:
+        cleaner = JetStreamWorker(DeliveryWorker(database, pool_for(running, [])), JetStreamSettings.named(stream))
+        cleaner.connect().delete_stream()
+        cleaner.close()
+    outbox = OutboxStore(database)
+    statuses = [row.status for change in (first, second) for row in outbox.of_change(change.change_id)
+                if row.system in systems]  # fmt: skip
+    assert statuses == ["delivered"] * 4
+    assert running.rest is not None
+    record = record_of(directory, resident, "housing")
+    applied = [w.fields["addressLine1"] for w in running.rest.writes("housing") if w.record_id == record]
+    assert applied == ["1 Stream Street", "2 Stream Street"]
+
+
+def test_the_worker_command_says_when_nats_cannot_be_reached(database_url: str, tmp_path: Path) -> None:
+    from .test_cli_and_demo import joinedup
+
+    (tmp_path / "connections.json").write_text(json.dumps({"systems": {}}), encoding="utf-8")
+    ran = joinedup(
+        "worker", "--once", "--transport", "nats", "--nats-url", "nats://127.0.0.1:1", "--connections",
+        "connections.json", database_url=database_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert ran.returncode == 3 and "could not reach NATS at nats://127.0.0.1:1" in ran.stderr

@@ -41,6 +41,7 @@ DEV_USERS: tuple[DevUser, ...] = (
         ("designated-safeguarding-lead",),
     ),
     DevUser("police-officer", "dev-0007", "Development police officer", "kettleby-police", ("safeguarding-officer",)),
+    DevUser("data-steward", "dev-0008", "Development data steward", "kettleby-council", ("data-steward",)),
 )
 
 

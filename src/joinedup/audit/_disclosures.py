@@ -18,6 +18,8 @@ from joinedup.store import audit_log
 from ._chain import entry_from_row
 from ._events import DisclosureEvent
 
+_SYSTEM = "system:"  # the actor id governance gives a receiving system
+
 
 @dataclass(frozen=True)
 class DisclosureSeen:
@@ -31,6 +33,7 @@ class DisclosureSeen:
     channel: str
     fields: tuple[str, ...]
     emergency: bool
+    system: str | None = None  # the receiving system of a tell-us-once delivery (a system, never a person)
 
 
 def who_has_seen_in(
@@ -40,9 +43,11 @@ def who_has_seen_in(
     today: date,
     organisation_names: Mapping[str, str] | None = None,
     purpose_descriptions: Mapping[str, str] | None = None,
+    system_names: Mapping[str, str] | None = None,
 ) -> list[DisclosureSeen]:
     """Every disclosure about ``resident_id``, oldest first; those withheld until after ``today`` are left out."""
     names = organisation_names or {}
+    systems = system_names or {}
     purposes = purpose_descriptions or {}
     seen: list[DisclosureSeen] = []
     for row in audit_log.entries_about(connection, resident_id, ["disclosure"]):
@@ -61,9 +66,18 @@ def who_has_seen_in(
                 channel=event.channel.value,
                 fields=event.fields_disclosed,
                 emergency=event.break_glass,
+                system=_system(event, systems),
             )
         )
     return seen
+
+
+def _system(event: DisclosureEvent, names: Mapping[str, str]) -> str | None:
+    """A delivery's receiving system (its actor is ``system:<code>``); None for a person's look."""
+    if not event.actor.person_id.startswith(_SYSTEM):
+        return None
+    code = event.actor.person_id.removeprefix(_SYSTEM)
+    return names.get(code, code)
 
 
 def _agreement(event: DisclosureEvent) -> str | None:

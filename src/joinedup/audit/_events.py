@@ -126,6 +126,7 @@ class ErasureEvent(_Event):
     subject_resident_id: str = Field(min_length=1)
     records: tuple[RecordRef, ...]
     ground: str = Field(min_length=1, description="Why it is lawful, e.g. 'UK GDPR Art 17(1)(b) consent withdrawn'")
+    reason: str | None = Field(default=None, description="The request behind it, in the operator's words")
 
 
 class SubjectAccessEvent(_Event):
@@ -139,7 +140,10 @@ class SubjectAccessEvent(_Event):
 
 
 class ExtractEvent(_Event):
-    """A pseudonymised extract for analysis: which fields, how many rows, how many counts were suppressed."""
+    """A pseudonymised extract for analysis, decided by the decision point and audited once: who asked, for what
+    purpose under which agreement, which columns were asked for and extracted, how many rows, how many counts
+    were suppressed. Aggregate: it names no resident and holds no pseudonym or value. A refused extract has
+    outcome DENY (or REVIEW), no fields and no rows, and its reasons."""
 
     kind: Literal["extract"] = "extract"
     purpose: str
@@ -147,6 +151,15 @@ class ExtractEvent(_Event):
     rows: int = Field(ge=0)
     suppressed_counts: int = Field(ge=0)
     threshold: int = Field(ge=1)
+    # Who asked and what the decision point answered (absent from extracts recorded before the gate decided them).
+    actor: Actor | None = None
+    purpose_description: str | None = None
+    outcome: Outcome = Outcome.PERMIT
+    fields_requested: tuple[str, ...] = ()
+    agreement_code: str | None = None
+    agreement_version: str | None = None
+    lawful_basis: str | None = None
+    reasons: tuple[str, ...] = ()
 
 
 class CheckpointEvent(_Event):

@@ -24,7 +24,8 @@ class MerkleAccumulator:
     """Adds leaves one at a time, keeping only the roots of the perfect subtrees so far (log n of them).
 
     The root of the first n leaves folds those subtree roots from the right, which gives exactly RFC 6962's
-    split at the largest power of two, so the root at every checkpoint comes from one pass over the log.
+    split at the largest power of two, so the root at every checkpoint comes from one pass over the log. Those
+    subtree roots (the frontier) are all a later checkpoint needs to carry on from this one.
     """
 
     def __init__(self) -> None:
@@ -42,6 +43,23 @@ class MerkleAccumulator:
         sizes.append(size)
         hashes.append(digest)
         self.size += 1
+
+    @classmethod
+    def resume(cls, size: int, frontier: list[bytes]) -> MerkleAccumulator:
+        """Continue a tree of ``size`` leaves from its frontier (as :meth:`frontier` gave it).
+
+        The subtree sizes follow from ``size`` alone (its binary digits, largest first), so only the hashes are
+        kept; a frontier of the wrong length for ``size`` is refused."""
+        sizes = [1 << bit for bit in range(size.bit_length() - 1, -1, -1) if size >> bit & 1]
+        if len(sizes) != len(frontier) or any(len(h) != 32 for h in frontier):
+            raise ValueError(f"a frontier for {size} leaves has {len(sizes)} hashes of 32 bytes")
+        accumulator = cls()
+        accumulator._sizes, accumulator._hashes, accumulator.size = sizes, list(frontier), size
+        return accumulator
+
+    def frontier(self) -> list[bytes]:
+        """The roots of the perfect subtrees so far, largest (leftmost) first: O(log n) hashes."""
+        return list(self._hashes)
 
     def root(self) -> bytes:
         if not self._hashes:

@@ -82,6 +82,10 @@ def _checkpoint_problems(
             problems.append(Problem(last_good + 1, what, checkpoint.id))
         else:
             last_good = checkpoint.tree_size
+            if checkpoint.frontier is not None and walk.frontiers.get(checkpoint.tree_size) != checkpoint.frontier:
+                # Unsigned, but the next checkpoint starts from it: a changed one would skew every later root.
+                what = f"{where}: its stored frontier is not the entries' own: it was changed"
+                problems.append(Problem(checkpoint.tree_size, what, checkpoint.id))
     stored = {(checkpoint.tree_size, checkpoint.root) for checkpoint in checkpoints}
     for recorded in walk.recorded_checkpoints:
         if (recorded.tree_size, recorded.root) not in stored:

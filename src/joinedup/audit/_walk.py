@@ -65,6 +65,7 @@ class ChainWalk:
     root_sizes: frozenset[int] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     roots: dict[int, str] = field(default_factory=dict)
+    frontiers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # at each root size: its subtree roots
     recorded_checkpoints: list[RecordedCheckpoint] = field(default_factory=list)
     last_sequence: int = 0
     last_hash: str = GENESIS_HASH
@@ -75,6 +76,7 @@ class ChainWalk:
 
     def __post_init__(self) -> None:
         self.roots[0] = self._merkle.root().hex()  # the empty tree's root, for a checkpoint of an empty log
+        self.frontiers[0] = ()
 
     @property
     def entries(self) -> int:
@@ -118,6 +120,7 @@ class ChainWalk:
         self._merkle.add(body)
         if self._merkle.size in self.root_sizes:
             self.roots[self._merkle.size] = self._merkle.root().hex()
+            self.frontiers[self._merkle.size] = tuple(h.hex() for h in self._merkle.frontier())
 
     def _feed_slowly(self, row: StoredEntry, body: bytes) -> None:
         sequence = row.sequence

@@ -13,26 +13,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from joinedup import audit
+from joinedup.governance import FIELD_PATHS, GovernedDeliveries
 from joinedup.place import Place
 from joinedup.store import Database
 from joinedup.store.residents import ResidentStore
 from joinedup.store.tellusonce_outbox import NewChange, NewDelivery, OutboxStore
 from joinedup.tellusonce import (
-    FIELD_GROUPS,
     FIELDS,
     ChangeDesk,
     ChangeError,
     ChangeKind,
     ChangeOfCircumstance,
     MappingRecordDirectory,
-    PlaceDeliveryPolicy,
 )
 
 # A household member joining is not a correction of a field the resident holds; the other kinds are.
 _KINDS = (ChangeKind.ADDRESS, ChangeKind.NAME, ChangeKind.CONTACT, ChangeKind.DEATH)
 RECTIFIABLE: dict[str, ChangeKind] = {field: kind for kind in _KINDS for field in FIELDS[kind]}
-# The governance field path each canonical field is disclosed under (what the audit log's disclosures name).
-_DISCLOSED_AS = {field: path for path, fields in FIELD_GROUPS.items() for field in fields}
 _HUB_RECORD = "joinedup"  # the record corrected is the hub's view of the resident, told to every system
 
 
@@ -69,21 +66,24 @@ def rectify_and_tell(
 ) -> RectifiedAndTold:
     """Record the correction and raise the change for every system holding the resident, in one transaction.
 
-    The actor's organisation is the change's controller: systems outside it receive the change only where an
-    agreement with it covers the fields (else the delivery is recorded as refused, with the reason).
+    The actor's organisation is the change's controller (the holder): each system receives the change only where
+    the decision point permits it under the subscription's agreement (else the delivery is recorded as refused,
+    with the reasons), and every decision is audited in the same transaction.
     """
     change = ChangeOfCircumstance(
         change_kind_for(fields), resident_id, dict(fields), source="rectification", raised_by=actor.person_id
     )
     directory = MappingRecordDirectory({resident_id: ResidentStore(database).records_of(resident_id)})
-    desk = ChangeDesk(database, place.subscriptions, directory, PlaceDeliveryPolicy(place, actor.organisation))
-    planned = desk.plan(change)
-    disclosed_as = sorted({_DISCLOSED_AS.get(field, field) for field in fields})
+    policy = GovernedDeliveries.for_place(place, actor.organisation)
+    desk = ChangeDesk(database, place.subscriptions, directory, policy)
+    # The governance field paths the fields are decided and disclosed under (what the log's disclosures name).
+    disclosed_as = sorted({FIELD_PATHS.get(field, field) for field in fields})
     new = NewChange(
         kind=change.kind.value, resident_id=resident_id, fields=dict(change.fields), source=change.source,
         raised_by=change.raised_by, raised_at=datetime.now(UTC),
     )  # fmt: skip
     with database.transaction() as connection:
+        planned = desk.plan(change, connection)
         change_id = OutboxStore(database).add_change_in(connection, new, planned)
         recorded = audit.SubjectRights().rectify_in(
             connection, actor=actor, resident_id=resident_id,

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from joinedup import audit
+from joinedup import audit, governance
 from joinedup.place import demo_place_path, load_place
 from joinedup.settings import Settings
 from joinedup.store import Database, StorageError, audit_checkpoints, audit_log, audit_records
@@ -124,7 +124,10 @@ def who_looked(
     database = open_database(settings_for(database_url))
     with database.transaction() as connection:
         names = audit_records.organisation_names(connection)
-        seen = audit.who_has_seen_in(connection, resident, today=datetime.now(UTC).date(), organisation_names=names)
+        seen = audit.who_has_seen_in(
+            connection, resident, today=datetime.now(UTC).date(), organisation_names=names,
+            system_names=audit_records.system_names(connection),
+        )  # fmt: skip
     if as_json:
         console.print_json(json.dumps([_seen_document(item) for item in seen]))
         return
@@ -135,7 +138,7 @@ def who_looked(
         why = item.purpose + (" (emergency look)" if item.emergency else "")
         table.add_row(
             f"{item.when:%Y-%m-%d %H:%M}",
-            item.organisation,
+            f"{item.system} system of {item.organisation}" if item.system else item.organisation,
             item.role,
             why,
             item.agreement or "none",
@@ -154,6 +157,7 @@ def _seen_document(item: audit.DisclosureSeen) -> dict[str, object]:
         "channel": item.channel,
         "fields": list(item.fields),
         "emergency": item.emergency,
+        "system": item.system,
     }
 
 
@@ -215,6 +219,84 @@ def rectify(
         console.print(f"  {delivery.system} {delivery.record_id}: {outcome}")
 
 
+RecordOption = Annotated[
+    list[str] | None,
+    typer.Option("--record", help="SYSTEM/RECORD_ID (repeatable; default: every record linkage holds for them)."),
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="The resident's request, in your words (recorded).")]
+
+
+@audit_app.command()
+def erase(
+    resident: Annotated[str, typer.Argument(help="The resident's id.")],
+    reason: ReasonOption,
+    lawful_basis: Annotated[
+        str, typer.Option("--lawful-basis", help="What the records are processed under, e.g. 'Art 6(1)(a)'.")
+    ],
+    database_url: DatabaseUrlOption = None,
+    record: RecordOption = None,
+    by: ByOption = "cli",
+    role: RoleOption = "data-protection-officer",
+    organisation: OrgOption = "hub",
+) -> None:
+    """Erase a resident's records (UK GDPR Art 17) where their lawful basis allows it; recorded in the log."""
+    database = open_database(settings_for(database_url))
+    refs = _records_for(database, resident, record)
+    actor = audit.Actor(person_id=by, role=role, organisation=organisation)
+    try:
+        with database.transaction() as connection:
+            entry = audit.SubjectRights().erase_in(
+                connection, actor=actor, resident_id=resident, records=refs, lawful_basis=lawful_basis, reason=reason
+            )
+    except audit.ErasureRefused as error:
+        fail(f"erasure refused: {error}", ExitCode.INVALID_INPUT)
+    shown = ", ".join(f"{r.system}/{r.record_id}" for r in refs)
+    console.print(f"Erased {len(refs)} records ({shown}); audit entry {entry.sequence}.")
+
+
+@audit_app.command()
+def restrict(
+    resident: Annotated[str, typer.Argument(help="The resident's id.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="The ground, e.g. 'Art 18(1)(a): accuracy contested' (recorded).")
+    ],
+    database_url: DatabaseUrlOption = None,
+    record: RecordOption = None,
+    lift: Annotated[bool, typer.Option("--lift", help="Lift the restriction instead.")] = False,
+    by: ByOption = "cli",
+    role: RoleOption = "data-protection-officer",
+    organisation: OrgOption = "hub",
+) -> None:
+    """Restrict processing of a resident's records (UK GDPR Art 18), or lift it with --lift; recorded."""
+    if not reason.strip():
+        fail("give the ground for the restriction with --reason", ExitCode.USAGE)
+    database = open_database(settings_for(database_url))
+    refs = _records_for(database, resident, record)
+    actor = audit.Actor(person_id=by, role=role, organisation=organisation)
+    rights = audit.SubjectRights()
+    with database.transaction() as connection:
+        act = rights.lift_restriction_in if lift else rights.restrict_in
+        entry = act(connection, actor=actor, resident_id=resident, records=refs, ground=reason, reason=reason)
+    done = "Lifted the restriction on" if lift else "Restricted"
+    console.print(f"{done} {len(refs)} records; audit entry {entry.sequence}.")
+
+
+def _records_for(database: Database, resident: str, given: list[str] | None) -> list[audit.RecordRef]:
+    """The records named with --record, else every record linkage holds for the resident (an error if none)."""
+    if given:
+        pairs = [_record_ref(value) for value in given]
+    else:
+        if ResidentStore(database).current_id(resident) is None:
+            fail(
+                f"no resident has the id {resident!r}; name the records with --record SYSTEM/RECORD_ID",
+                ExitCode.INVALID_INPUT,
+            )
+        pairs = ResidentStore(database).records_of(resident)
+        if not pairs:
+            fail(f"resident {resident!r} holds no records now", ExitCode.INVALID_INPUT)
+    return [audit.RecordRef(system=system, record_id=record_id) for system, record_id in pairs]
+
+
 def _record_ref(value: str) -> tuple[str, str]:
     system, _, record_id = value.partition("/")
     if not system or not record_id:
@@ -251,40 +333,79 @@ def _retention(value: str) -> tuple[str, int]:
 @audit_app.command()
 def extract(
     out: Annotated[Path, typer.Option("--out", help="Folder for people.csv and counts.csv.")],
-    purpose: Annotated[str, typer.Option("--purpose", help="Why the extract is made (recorded).")],
+    purpose: Annotated[str, typer.Option("--purpose", help="The purpose code, from an agreement (recorded).")],
+    by: Annotated[str, typer.Option("--by", help="Person id of the analyst (recorded).")],
+    role: Annotated[str, typer.Option("--role", help="Their role, e.g. analyst.")],
+    organisation: Annotated[str, typer.Option("--organisation", help="Their organisation's code.")],
     database_url: DatabaseUrlOption = None,
+    column: Annotated[
+        list[str] | None, typer.Option("--column", help="Extract column to ask for (default: all; repeatable).")
+    ] = None,
     count: Annotated[list[str] | None, typer.Option("--count-by", help="Fields to count people by.")] = None,
     threshold: Annotated[int | None, typer.Option("--threshold", min=1, help="Suppress counts below this.")] = None,
 ) -> None:
-    """A pseudonymised extract for analysis: keyed-hash pseudonyms, age bands, districts, suppressed counts."""
+    """A pseudonymised extract for analysis, decided by the disclosure gate: only the columns an agreement
+    permits the analyst's role for the purpose are written; audited once, with no personal data."""
     settings = settings_for(database_url)
     limit = threshold or settings.audit_small_number_threshold
+    asked = tuple(column or audit.EXTRACT_FIELDS)
+    by_fields = count or ["system", "age_band"]
+    unknown = sorted(set(asked) - set(audit.EXTRACT_FIELDS))
+    if unknown:
+        fail(f"no extract column {', '.join(unknown)}: choose from {', '.join(audit.EXTRACT_FIELDS)}", ExitCode.USAGE)
+    place = load_place(settings.place_file or demo_place_path())
     database = open_database(settings)
+    gate = governance.DisclosureGate(governance.DecisionPoint(place))
+    actor = governance.Actor(by, role, organisation)
+    counts: list[audit.CountRow] = []
+
+    def produce(permitted: tuple[str, ...]) -> governance.Produced:
+        withheld = sorted(set(by_fields) - set(permitted))
+        if withheld:
+            raise _CountByWithheld(withheld)
+        rows = _extract_rows(database, settings)
+        counts.extend(audit.count_by(rows, by_fields, limit))
+        _write_extract(out, rows, permitted, by_fields, counts)
+        return governance.Produced(len(rows), sum(1 for c in counts if c.count is None), limit)
+
+    try:
+        with database.transaction() as connection:
+            answer = governance.extract_in(connection, gate, actor, purpose, asked, produce, limit)
+    except _CountByWithheld as withheld:
+        fail(f"cannot count by {', '.join(withheld.fields)}: not a permitted column of this extract", ExitCode.USAGE)
+    except ValueError as error:
+        fail(str(error), ExitCode.USAGE)
+    reasons = "\n".join(f"  - {reason.text}" for reason in answer.decision.reasons)
+    produced = answer.produced
+    if produced is None:
+        fail(
+            f"extract refused ({answer.decision.outcome.value}, audit entry {answer.entry.sequence}):\n{reasons}",
+            ExitCode.INVALID_INPUT,
+        )
+    left_out = [c for c in asked if c not in answer.columns]
+    console.print(
+        f"{produced.rows} pseudonymised rows ({', '.join(answer.columns)}) and {len(counts)} counts "
+        f"(threshold {limit}) in {out}; audit entry {answer.entry.sequence}"
+    )
+    if left_out:
+        console.print(f"Not permitted, left out: {', '.join(left_out)}\n{reasons}")
+
+
+class _CountByWithheld(Exception):
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
+def _extract_rows(database: Database, settings: Settings) -> list[audit.ExtractRow]:
     with database.transaction() as connection:
         linked = audit_records.resident_ids(connection)
-    pseudonymiser = audit.Pseudonymiser(_pseudonym_key(settings))
-    rows = audit.extract_rows(
+    return audit.extract_rows(
         SourceRecordStore(database).iter_current(),
-        pseudonymiser,
+        audit.Pseudonymiser(_pseudonym_key(settings)),
         today=datetime.now(UTC).date(),
         resident_of=lambda system, record_id: linked.get((system, record_id)),
     )
-    by = count or ["system", "age_band"]
-    try:
-        counts = audit.count_by(rows, by, limit)
-    except ValueError as error:
-        fail(str(error), ExitCode.USAGE)
-    _write_extract(out, rows, by, counts)
-    with database.transaction() as connection:
-        event = audit.ExtractEvent(
-            purpose=purpose,
-            fields=audit.EXTRACT_FIELDS,
-            rows=len(rows),
-            suppressed_counts=sum(1 for c in counts if c.count is None),
-            threshold=limit,
-        )
-        audit.AuditLog().append_in(connection, event)
-    console.print(f"{len(rows)} pseudonymised rows and {len(counts)} counts (threshold {limit}) in {out}")
 
 
 def _pseudonym_key(settings: Settings) -> bytes:
@@ -293,14 +414,15 @@ def _pseudonym_key(settings: Settings) -> bytes:
     return audit.derive_pseudonym_key(settings.secret_key.get_secret_value())
 
 
-def _write_extract(out: Path, rows: list[audit.ExtractRow], by: list[str], counts: list[audit.CountRow]) -> None:
+def _write_extract(
+    out: Path, rows: list[audit.ExtractRow], columns: tuple[str, ...], by: list[str], counts: list[audit.CountRow]
+) -> None:
+    """people.csv holds only the permitted columns; counts.csv counts people by permitted columns only."""
     out.mkdir(parents=True, exist_ok=True)
     with (out / "people.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(audit.EXTRACT_FIELDS)
-        writer.writerows(
-            [[value or "" for value in (r.person, r.system, r.age_band, r.sex, r.postcode_district)] for r in rows]
-        )
+        writer.writerow(columns)
+        writer.writerows([[getattr(r, c) or "" for c in columns] for r in rows])
     with (out / "counts.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*by, "people"])

@@ -23,6 +23,7 @@ from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
 from joinedup.store.place_registry import register_place
 
 from ._common import DatabaseUrlOption, ExitCode, console, errors, fail, open_database, settings_for
+from .worker_commands import detect_changes
 
 PlaceOption = Annotated[
     Path | None,
@@ -80,6 +81,8 @@ def sync(
         except ConnectorError as error:
             errors.print(f"{code}: {error}", markup=False)
             statuses.append("failed")
+    synced = [code for code, status in zip(codes, statuses, strict=True) if status == "succeeded"]
+    detect_changes(database, place, synced)  # tell us once: what the synced sources of truth now say
     if any(status != "succeeded" for status in statuses):
         raise typer.Exit(int(ExitCode.FAILED))
 

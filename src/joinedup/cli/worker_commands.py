@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,19 +16,27 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from joinedup.place import PlaceFileError, load_place
+from joinedup.governance import GovernedDeliveries
+from joinedup.place import Place, PlaceFileError, load_place
 from joinedup.store import Database
+from joinedup.store.residents import ResidentStore
+from joinedup.store.tellusonce_detection import DetectionStore
 from joinedup.tellusonce import (
     Backoff,
+    ChangeDetector,
     ChangeKind,
     ChangeOfCircumstance,
     DeliveryRow,
     DeliveryWorker,
+    DetectionReport,
+    JetStreamSettings,
+    JetStreamWorker,
     MappingRecordDirectory,
     OutboxStore,
     RecordDirectory,
     place_connections,
     pool_from_connections,
+    sources_of_truth,
     tell_once,
 )
 
@@ -35,6 +44,14 @@ from ._common import DatabaseUrlOption, ExitCode, console, fail, open_database, 
 
 if TYPE_CHECKING:
     from joinedup.sim.servers.place_servers import SimulatedPlace
+
+DEFAULT_NATS = "nats://127.0.0.1:4222"
+
+
+class Transport(StrEnum):
+    OUTBOX = "outbox"
+    NATS = "nats"
+
 
 PlaceOption = Annotated[
     Path | None,
@@ -65,6 +82,21 @@ def _connections(place_file: Path | None, connections_file: Path | None) -> dict
         fail(str(error), ExitCode.INVALID_INPUT)
 
 
+def _delivery_audit(place_file: Path | None) -> GovernedDeliveries | None:
+    """What records each delivery as a disclosure in the audit log: it needs the place file's systems,
+    subscriptions and agreements; without one the deliveries are made but not audited, and the worker says so."""
+    if place_file is None:
+        console.print("[yellow]No place file: deliveries will not be recorded as disclosures in the audit log; "
+                      "give --place (or JOINEDUP_PLACE_FILE).[/yellow]")  # fmt: skip
+        return None
+    try:
+        place = load_place(place_file)
+    except PlaceFileError as error:
+        fail(str(error), ExitCode.INVALID_INPUT)
+    # The controller only matters for decisions, which the desk makes; the worker records deliveries.
+    return GovernedDeliveries.for_place(place, controller="")
+
+
 def worker(
     place_file: PlaceOption = None,
     connections_file: ConnectionsOption = None,
@@ -73,6 +105,14 @@ def worker(
     lease_seconds: Annotated[float, typer.Option(min=1, help="How long a claim lasts before others may take it.")] = 60,
     max_attempts: Annotated[int, typer.Option(min=1, help="Attempts before a delivery is dead-lettered.")] = 8,
     backoff_seconds: Annotated[float, typer.Option(min=0, help="Base of the exponential backoff.")] = 0.5,
+    transport: Annotated[
+        Transport,
+        typer.Option(help="outbox: claim from the database (the default); nats: relay through NATS JetStream."),
+    ] = Transport.OUTBOX,
+    nats_url: Annotated[str, typer.Option(envvar="JOINEDUP_NATS_URL", help="The NATS server.")] = DEFAULT_NATS,
+    nats_stream: Annotated[str, typer.Option(help="The JetStream stream (subjects: its name, lowercased).")] = (
+        "TELLUSONCE"
+    ),
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Deliver told changes to every subscribed system until stopped (Ctrl+C or SIGTERM). Several may run."""
@@ -81,7 +121,7 @@ def worker(
     environ = dict(os.environ)
     runner = DeliveryWorker(
         database, pool_from_connections(connections, environ), batch_size=batch_size, lease_seconds=lease_seconds,
-        backoff=Backoff(base_seconds=backoff_seconds, max_attempts=max_attempts),
+        backoff=Backoff(base_seconds=backoff_seconds, max_attempts=max_attempts), audit=_delivery_audit(place_file),
     )  # fmt: skip
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -90,9 +130,11 @@ def worker(
     def shown() -> str:
         return f"worker {runner.name}: {handled[0]:,} delivery attempts in {handled[1]:,} rounds"
 
+    relay = _jetstream(runner, nats_url, nats_stream) if transport is Transport.NATS else None
+    rounds: DeliveryWorker | JetStreamWorker = relay if relay is not None else runner
     try:
         if once:
-            while (count := runner.run_once()) > 0:
+            while (count := rounds.run_once()) > 0:
                 handled[0] += count
                 handled[1] += 1
         else:
@@ -103,13 +145,25 @@ def worker(
                     handled[1] += 1
                     live.update(shown())
 
-                runner.run(stop, on_round=counted)
+                rounds.run(stop, on_round=counted)
     except KeyboardInterrupt:
         pass
     finally:
+        if relay is not None:
+            relay.close()
         runner.connectors.close()
         database.dispose()
     console.print(shown() + ".")
+
+
+def _jetstream(runner: DeliveryWorker, url: str, stream: str) -> JetStreamWorker:
+    settings = JetStreamSettings.named(stream, url)
+    try:
+        return JetStreamWorker(runner, settings).connect()
+    except RuntimeError as error:  # nats-py missing: the message names the extra
+        fail(str(error), ExitCode.USAGE)
+    except Exception as error:  # noqa: BLE001 - nats-py raises its own kinds (no servers, timeouts, refused)
+        fail(f"could not reach NATS at {url}: {type(error).__name__}", ExitCode.UNAVAILABLE)
 
 
 changes_app = typer.Typer(help="Changes told once: deliveries, receipts, dead letters.")
@@ -167,6 +221,48 @@ def retry(
         fail(f"not dead or held (or not found): {', '.join(missed)}", ExitCode.INVALID_INPUT)
 
 
+def detect_changes(database: Database, place: Place, systems: list[str] | None = None) -> DetectionReport | None:
+    """Raise the changes new versions in the place's sources of truth tell (after a sync); None when the place
+    declares no source of truth among ``systems``. Each change's controller is its source system's organisation."""
+    truth = sources_of_truth(place)
+    wanted = [code for code in (systems if systems is not None else list(truth)) if code in truth]
+    if not wanted:
+        return None
+    detector = ChangeDetector(
+        database, place, ResidentStore(database), lambda organisation: GovernedDeliveries.for_place(place, organisation)
+    )
+    report = detector.run(wanted)
+    for each in report.systems:
+        console.print(
+            f"{each.system}: {each.raised:,} changes raised from {each.examined:,} new versions"
+            + (f" ({each.not_linked:,} of records not linked to a resident)" if each.not_linked else "")
+        )
+    return report
+
+
+@changes_app.command("detect")
+def detect(
+    systems: Annotated[list[str] | None, typer.Argument(help="Only these sources of truth.")] = None,
+    place_file: PlaceOption = None,
+    reset: Annotated[bool, typer.Option(help="Read every stored version again (nothing is raised twice).")] = False,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Raise the changes that new versions of records in a source of truth tell (a field's source of truth is the
+    first of the `sources` of its `most-trusted` survivorship rule). `joinedup sync` does this after each sync."""
+    if place_file is None:
+        fail("no place file: give --place PLACE.yaml or set JOINEDUP_PLACE_FILE", ExitCode.USAGE)
+    try:
+        place = load_place(place_file)
+    except PlaceFileError as error:
+        fail(str(error), ExitCode.INVALID_INPUT)
+    database = open_database(settings_for(database_url))
+    if reset:
+        for code in systems or list(sources_of_truth(place)):
+            DetectionStore(database).reset(code)
+    if detect_changes(database, place, systems or None) is None:
+        console.print("The place file declares no source of truth for these systems: nothing to detect.")
+
+
 def tell_once_in_simulated_place(
     running: SimulatedPlace,
     database: Database,
@@ -196,9 +292,11 @@ def tell_once_in_simulated_place(
         {"address_line_1": "14 Mill Lane", "address_line_2": "", "town": "Kettleby", "postcode": "KT1 4MX"},
         raised_by="demo",
     )  # fmt: skip
+    place = load_place(demo_place_path())
+    governed = GovernedDeliveries.for_place(place, "kettleby-council")
     rows = tell_once(
-        database, load_place(demo_place_path()), directory, running.connections(), move,
-        controller="kettleby-council", timeout_seconds=timeout_seconds,
+        database, place, directory, running.connections(), move,
+        policy=governed, audit=governed, timeout_seconds=timeout_seconds,
     )  # fmt: skip
     return {
         system: {"status": row.status, "receipt": row.receipt or row.reason or "", "record_id": row.record_id,

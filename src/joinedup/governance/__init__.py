@@ -2,7 +2,8 @@
 
 ``DecisionPoint.decide(request, consents)`` answers PERMIT (with the permitted fields), DENY or REVIEW, always
 with reasons; ``DisclosureGate`` wraps it with the audit entry written in the disclosure's transaction,
-break-glass looks flagged for the DPO, and "known to you?" answers. See ``docs/governance.md``.
+break-glass looks flagged for the DPO, and "known to you?" answers; ``GovernedDeliveries`` puts tell-us-once
+deliveries through the same decision point and audit. See ``docs/governance.md``.
 """
 
 from joinedup.governance._breakglass import BreakGlassError
@@ -18,13 +19,19 @@ from joinedup.governance._consent import (
     consent_state,
 )
 from joinedup.governance._decisions import DecisionPoint
+from joinedup.governance._delivery import FIELD_PATHS, GovernedDeliveries, field_path, system_actor
 from joinedup.governance._demo import DemoLook, run_demo_requests
 from joinedup.governance._diff import AgreementDiff, Permission, diff_agreements, diff_places, permissions_of
+from joinedup.governance._extracts import EXTRACT_FIELD_PATHS, ExtractAnswer, Produced, extract_in
 from joinedup.governance._gate import Disclosure, DisclosureGate, Fetch, decision_event, disclosure_event
 from joinedup.governance._policies import CompiledPolicies, Grant, compile_policies, in_force
 from joinedup.governance._requests import Actor, Channel, Decision, Outcome, Reason, Request
+from joinedup.place._governance import SYSTEM_ROLE
 
 __all__ = [
+    "EXTRACT_FIELD_PATHS",
+    "FIELD_PATHS",
+    "SYSTEM_ROLE",
     "Actor",
     "AgreementDiff",
     "BreakGlassError",
@@ -39,11 +46,14 @@ __all__ = [
     "DemoLook",
     "Disclosure",
     "DisclosureGate",
+    "ExtractAnswer",
     "Fetch",
+    "GovernedDeliveries",
     "Grant",
     "Outcome",
     "Period",
     "Permission",
+    "Produced",
     "Provision",
     "ProvisionActor",
     "Reason",
@@ -55,7 +65,10 @@ __all__ = [
     "diff_agreements",
     "diff_places",
     "disclosure_event",
+    "extract_in",
+    "field_path",
     "in_force",
     "permissions_of",
     "run_demo_requests",
+    "system_actor",
 ]

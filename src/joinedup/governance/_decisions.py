@@ -24,9 +24,11 @@ from joinedup.governance._explain import (
 from joinedup.governance._policies import CompiledPolicies, Grant, compile_policies
 from joinedup.governance._requests import Decision, Outcome, Reason, Request
 from joinedup.place import Place
+from joinedup.place._governance import SYSTEM_ROLE
 
 Clock = Callable[[], dt.datetime]
 _NO_CONSENT = (ConsentState.NONE, None)
+SYSTEM_ACTOR = "system:"  # the person id prefix of a registered system acting as a recipient
 _Answer = tuple[Outcome, tuple[str, ...], tuple[str, ...], tuple[Reason, ...]]
 
 
@@ -58,6 +60,7 @@ class DecisionPoint:
             for o in place.organisations
             if o.people
         }
+        self._systems = {s.code: s.organisation for s in place.systems}
         self._compiled = self._compile(self._clock().date())
 
     def _compile(self, day: dt.date) -> CompiledPolicies:
@@ -94,11 +97,21 @@ class DecisionPoint:
         roles = self._roles.get(actor.organisation)
         if roles is None:
             return f"Organisation '{actor.organisation}' is not registered in the place."
+        if actor.person.startswith(SYSTEM_ACTOR):
+            return self._system_problem(actor.person.removeprefix(SYSTEM_ACTOR), actor.role, actor.organisation)
         if actor.role not in roles:
             return f"Role '{actor.role}' is not one of {actor.organisation}'s roles."
         people = self._people.get(actor.organisation)
         if people is not None and (actor.person, actor.role) not in people:
             return f"The person is not registered with {actor.organisation} in role '{actor.role}'."
+        return None
+
+    def _system_problem(self, system: str, role: str, organisation: str) -> str | None:
+        """A system acts only for the organisation that runs it, and only in the system role."""
+        if self._systems.get(system) != organisation:
+            return f"System '{system}' is not registered in the place as one of {organisation}'s systems."
+        if role != SYSTEM_ROLE:
+            return f"A system acts in role '{SYSTEM_ROLE}', not '{role}'."
         return None
 
     def decide(self, request: Request, consents: tuple[Consent, ...] = ()) -> Decision:

@@ -153,7 +153,7 @@ def decision_event(decision: Decision, purpose: str | None = None) -> DecisionEv
 def disclosure_event(
     decision: Decision,
     fields: tuple[str, ...],
-    decision_sequence: int,
+    decision_sequence: int | None,
     withheld_until: dt.date | None,
     purpose: str | None = None,
 ) -> DisclosureEvent:

@@ -8,9 +8,11 @@ the result, so linkage never trusts a broken NHS number and nothing is lost.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache, partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -96,47 +98,108 @@ def person_from_canonical_row(row: Mapping[str, Any]) -> MappedPerson:
     return MappedPerson(person, dropped)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def person_json_from_canonical_row(row: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """Ingest's hot path: (the stored canonical JSON of the row's person, or None and the reason there is none).
+
+    The same checks as :func:`person_from_canonical_row`, without building a Person: every value has already
+    been through its normaliser in :func:`_person_data`, which is all that validating the model would do again
+    (the model adds no rule a normalised row can break), and the JSON is what the model's serializer gives with
+    ``exclude_none`` and ``exclude_defaults``. tests/ingest/test_canonical_rows.py checks both claims against
+    the model on random rows; a rule added to Person must be added here too, and that test will say so.
+    """
+    data, _, error = _person_data(row)
+    if data is None:
+        return None, error
+    return _JSON.encode(_person_document(data)), None
+
+
+def _person_document(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Person's fields as JSON values, in the model's field order, leaving out what is None or the default."""
+    name = data["name"]
+    document: dict[str, Any] = {"name": _present(given=name["given"], middle=name.get("middle"), family=name["family"])}
+    if (born := data.get("date_of_birth")) is not None:
+        document["date_of_birth"] = born.isoformat()
+    if (sex := data.get("sex")) is not None:
+        document["sex"] = sex.value
+    for field in ("nhs_number", "ni_number"):
+        if (value := data.get(field)) is not None:
+            document[field] = value
+    if contacts := data.get("contact_points"):
+        document["contact_points"] = [{"system": c["system"].value, "value": c["value"]} for c in contacts]
+    if (address := data.get("address")) is not None:
+        document["address"] = _present(
+            uprn=address["uprn"], town=address["town"], postcode=address["postcode"], lines=address["lines"]
+        )
+    return document
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """Only the values that are set (an empty tuple is the default of the model's tuple fields)."""
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items() if value}
+
+
+def _cleaned(row: Mapping[str, Any]) -> dict[str, str]:
+    """Every column with a value, its whitespace collapsed (what :func:`_clean` gives, for all at once)."""
+    cleaned = {}
+    for column, value in row.items():
+        if value is not None and (text := " ".join((value if type(value) is str else str(value)).split())):
+            cleaned[column] = text
+    return cleaned
+
+
+# Remembered per distinct input, like the mapping's own transforms: postcodes and birth dates repeat a great
+# deal across a source, and the checks are pure functions of the text.
+_checked_postcode = lru_cache(maxsize=1 << 16)(partial(_checked, check=normalise_postcode))
+_checked_date = lru_cache(maxsize=1 << 16)(partial(_checked, check=_iso_date))
+_checked_uprn = partial(_checked, check=normalise_uprn)
+_IDENTIFIERS = (
+    ("date_of_birth", _checked_date),
+    ("nhs_number", partial(_checked, check=normalise_nhs_number)),
+    ("ni_number", partial(_checked, check=normalise_ni_number)),
+)
+
+
 def _person_data(row: Mapping[str, Any]) -> tuple[dict[str, Any] | None, tuple[str, ...], str | None]:
     """The row as Person's fields (only those with a value), what was dropped, and why there is no person."""
     dropped: list[str] = []
+    clean = _cleaned(row).get
 
-    def keep(column: str, check: Callable[[str], Any]) -> Any:
-        value, was_dropped = _checked(_clean(row, column), check)
+    def keep(column: str, check: Callable[[str | None], tuple[Any, bool]]) -> Any:
+        value, was_dropped = check(clean(column))
         if was_dropped:
             dropped.append(column)
         return value
 
-    given, family = _clean(row, "given_name"), _clean(row, "family_name")
+    given, family = clean("given_name"), clean("family_name")
     if not (given or family):
         return None, (), "the record has neither a given nor a family name"
     name: dict[str, Any] = {"given": given, "family": family}
-    if middle := _clean(row, "middle_name"):
+    if middle := clean("middle_name"):
         name["middle"] = (middle,)
     data: dict[str, Any] = {"name": name}
     contacts = []
-    if phone := _clean(row, "phone"):
+    if phone := clean("phone"):
         contacts.append({"system": ContactSystem.PHONE, "value": phone})
-    if (email := _clean(row, "email")) and "@" in email:
+    if (email := clean("email")) and "@" in email:
         contacts.append({"system": ContactSystem.EMAIL, "value": email.lower()})
     elif email:
         dropped.append("email")
     if contacts:
         data["contact_points"] = contacts
-    lines = tuple(line for line in (_clean(row, "address_line_1"), _clean(row, "address_line_2")) if line)
-    postcode = keep("postcode", normalise_postcode)
-    uprn = keep("uprn", normalise_uprn)
+    lines = tuple(line for line in (clean("address_line_1"), clean("address_line_2")) if line)
+    postcode = keep("postcode", _checked_postcode)
+    uprn = keep("uprn", _checked_uprn)
     if lines or postcode or uprn:
-        data["address"] = {"uprn": uprn, "lines": lines, "town": _clean(row, "town"), "postcode": postcode}
-    if sex_text := _clean(row, "sex"):
+        data["address"] = {"uprn": uprn, "lines": lines, "town": clean("town"), "postcode": postcode}
+    if sex_text := clean("sex"):
         sex = _SEX_CODES.get(sex_text.lower())
         if sex is None:
             dropped.append("sex")
         data["sex"] = sex
-    for field, check in (
-        ("date_of_birth", _iso_date),
-        ("nhs_number", normalise_nhs_number),
-        ("ni_number", normalise_ni_number),
-    ):
+    for field, check in _IDENTIFIERS:
         if (value := keep(field, check)) is not None:
             data[field] = value
     return data, tuple(dropped), None

@@ -17,7 +17,7 @@ from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore
 from joinedup.store.source_records import SourceRecordStore
 
-from .sync import RecordMapper
+from .record_mapper import RecordMapper
 
 Clock = Callable[[], datetime]
 

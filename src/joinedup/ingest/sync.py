@@ -3,6 +3,9 @@
 Each batch is committed in one transaction with the cursor that follows it, so a sync killed at any point
 resumes from its last commit: records read again after the crash are recognised as unchanged by their content
 hash, so nothing is lost and nothing is stored twice.
+
+Reading, mapping and hashing (see :mod:`._prepare`) run in a second process when the connector allows it, so
+that they overlap with the writes; this process only writes, so the checkpoints are exactly as before.
 """
 
 from __future__ import annotations
@@ -11,22 +14,17 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from joinedup.connectors.base import ArchivesProcessed, Connector, RawRecord, SchemaDriftError
-from joinedup.model import EntityType, Person, Property, SourceRecord, raw_content_hash
+from joinedup.connectors.base import ArchivesProcessed, Connector, SchemaDriftError
 from joinedup.store import Database
-from joinedup.store.ingest_state import QuarantineStore, Rejection, SyncStateStore
-from joinedup.store.source_records import (
-    SaveResult,
-    SourceRecordStore,
-    StagedVersion,
-    canonical_json,
-    encode_json,
-)
+from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
+from joinedup.store.source_records import SaveResult, SourceRecordStore
 
-from .canonical_rows import person_from_canonical_row, property_from_canonical_row
-from .mapping import CompiledMapping
+from ._prepare import BatchPreparer, PreparedBatch, batches
+from ._reader_process import QUEUE_BATCHES, can_read_in_child, head_hashes, prepared_in_child
+from .record_mapper import RecordMapper
+
+__all__ = ["RecordMapper", "SourceSync", "SyncReport"]
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -41,97 +39,6 @@ class SyncReport:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class RecordMapper:
-    """Turns what a connector read into a source record, or a rejection with its reasons."""
-
-    system: str
-    entity: EntityType
-    mapping: CompiledMapping | None  # None: the source already sends the canonical person columns
-
-    def __call__(self, raw: RawRecord, received_at: datetime) -> SourceRecord | Rejection:
-        payload = dict(raw.payload)
-        mapped = self._canonical(raw, payload)
-        if isinstance(mapped, Rejection):
-            return mapped
-        canonical, changed_at = mapped
-        return SourceRecord(
-            system=self.system,
-            record_id=raw.record_id,
-            entity=self.entity,
-            raw=payload,
-            person=canonical if isinstance(canonical, Person) else None,
-            property=canonical if isinstance(canonical, Property) else None,
-            received_at=received_at,
-            changed_at=changed_at,
-        )
-
-    def stage(self, raw: RawRecord, received_at: datetime, digest: str | None = None) -> StagedVersion | Rejection:
-        """As calling the mapper, but straight to the store's lean form, with the payload's hash if known.
-
-        The canonical form has been validated as a Person or Property; the record around it needs no
-        validation of its own (the system is a known code, the id is non-empty, the times come from the
-        clock and the mapping), so ingest's hot path does not build a SourceRecord per record.
-        """
-        payload = dict(raw.payload)
-        mapped = self._canonical(raw, payload)
-        if isinstance(mapped, Rejection):
-            return mapped
-        canonical, changed_at = mapped
-        return StagedVersion(
-            self.system,
-            raw.record_id,
-            self.entity.value,
-            encode_json(payload),
-            canonical_json(canonical),
-            raw_content_hash(payload) if digest is None else digest,
-            received_at,
-            changed_at,
-        )
-
-    def _canonical(
-        self, raw: RawRecord, payload: dict[str, Any]
-    ) -> tuple[Person | Property, datetime | None] | Rejection:
-        if raw.problem:
-            return Rejection(raw.record_id or None, raw.location.description, (raw.problem,), payload)
-        if self.mapping is None:
-            row = {key: "" if value is None else str(value) for key, value in payload.items()}
-            row["record_id"] = raw.record_id
-        else:
-            outcome = self.mapping.apply(raw.record_id, payload)
-            if outcome.row is None:
-                return Rejection(raw.record_id, raw.location.description, outcome.problems, payload)
-            row = outcome.row
-        canonical: Person | Property | None
-        if self.entity is EntityType.PROPERTY:
-            mapped_property = property_from_canonical_row(row)
-            canonical, error = mapped_property.property, mapped_property.error
-        else:
-            mapped = person_from_canonical_row(row)
-            canonical, error = mapped.person, mapped.error
-        if canonical is None:
-            return Rejection(raw.record_id, raw.location.description, (error or "no canonical form",), payload)
-        return canonical, raw.changed_at or _parse_changed_at(row.get("changed_at"))
-
-
-def _parse_changed_at(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
-    batch: list[RawRecord] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class SourceSync:
     """Runs syncs of one source system into the store."""
 
@@ -143,7 +50,9 @@ class SourceSync:
         *,
         batch_size: int = 2_000,
         clock: Clock = lambda: datetime.now(UTC),
+        read_in_child: bool | None = None,
     ) -> None:
+        """``read_in_child``: read and map in a second process (None: whenever the connector allows it)."""
         self._database = database
         self._connector = connector
         self._mapper = mapper
@@ -153,6 +62,7 @@ class SourceSync:
         self._quarantine = QuarantineStore(database)
         self._state = SyncStateStore(database)
         self._newest: datetime | None = None  # the newest change seen so far, for the source's lag
+        self._read_in_child = can_read_in_child(connector) if read_in_child is None else read_in_child
 
     @property
     def system(self) -> str:
@@ -167,9 +77,9 @@ class SourceSync:
         run_id = self._state.start_run(self.system, self._clock())
         saved, quarantined, seen = SaveResult(), 0, 0
         try:
-            for batch in _batches(self._connector.read(since=state.cursor), self._batch_size):
-                result, rejected = self._commit(batch)
-                saved, quarantined, seen = saved + result, quarantined + rejected, seen + len(batch)
+            for prepared in self._prepared(state.cursor):
+                result, rejected = self._commit(prepared)
+                saved, quarantined, seen = saved + result, quarantined + rejected, seen + prepared.seen
                 if progress is not None:
                     progress(seen)
         except SchemaDriftError as drift:
@@ -188,43 +98,35 @@ class SourceSync:
             archived = self._connector.archive_through(cursor)
             log.info("source archived", extra={"system": self.system, "archived": len(archived)})
 
-    def _commit(self, batch: list[RawRecord]) -> tuple[SaveResult, int]:
+    def _prepared(self, cursor: str | None) -> Iterator[PreparedBatch]:
+        if self._read_in_child:
+            return prepared_in_child(
+                self._database, self._connector, self._mapper, cursor, self._batch_size, self._clock
+            )
+        preparer = BatchPreparer(
+            self._mapper, head_hashes(self._database, self.system), self._clock, pending=QUEUE_BATCHES + 1
+        )
+        return (preparer.prepare(batch) for batch in batches(self._connector.read(since=cursor), self._batch_size))
+
+    def _commit(self, prepared: PreparedBatch) -> tuple[SaveResult, int]:
         now = self._clock()
-        cursor = next((raw.cursor for raw in reversed(batch) if raw.cursor is not None), None)
+        staged = prepared.staged
         with self._database.transaction() as connection:
-            digests = [None if raw.problem else raw_content_hash(dict(raw.payload)) for raw in batch]
-            heads = self._records.heads_in(connection, self.system, {raw.record_id for raw in batch if not raw.problem})
-            # A record whose payload is the stored head's is skipped unmapped: that is what makes a re-sync of
-            # unchanged data cheap. Only a key's first occurrence in the batch can be skipped; a later one
-            # follows a version this batch may be adding, and the store decides it against that.
-            first_seen: set[str] = set()
-            staged: list[StagedVersion] = []
-            rejections: list[Rejection] = []
-            unchanged = 0
-            for raw, digest in zip(batch, digests, strict=True):
-                if digest is not None and raw.record_id not in first_seen:
-                    first_seen.add(raw.record_id)
-                    head = heads.get((self.system, raw.record_id))
-                    if head is not None and head[1] == digest:
-                        unchanged += 1
-                        continue
-                outcome = self._mapper.stage(raw, now, digest)
-                if isinstance(outcome, Rejection):
-                    rejections.append(outcome)
-                else:
-                    staged.append(outcome)
-            result = self._records.save_staged_in(connection, staged, now=now, heads=heads)
-            result += SaveResult(unchanged=unchanged)
+            # The store judges every staged version against the heads in this transaction, so what the
+            # preparer skipped as unchanged is the only decision taken outside it (see BatchPreparer).
+            result = self._records.save_staged_in(connection, staged, now=now) if staged else SaveResult()
+            result += SaveResult(unchanged=prepared.unchanged)
+            rejections = prepared.rejections
             added = self._quarantine.add_in(connection, self.system, rejections, now) if rejections else 0
             state: dict[str, object] = {}
-            if cursor is not None:
-                state["cursor"] = cursor
+            if prepared.cursor is not None:
+                state["cursor"] = prepared.cursor
             newest = max((r.changed_at for r in staged if r.changed_at), default=None)
             if newest is not None and (self._newest is None or newest > self._newest):
                 self._newest = state["newest_change_at"] = newest
             if state:
                 self._state.update_in(connection, self.system, **state)
-        log.info("batch committed", extra={"system": self.system, "records": len(batch), "quarantined": added})
+        log.info("batch committed", extra={"system": self.system, "records": prepared.seen, "quarantined": added})
         return result, added
 
     def _finish(

@@ -33,6 +33,9 @@ Real time and explanations (no Splink call per record: a candidate index and the
     RealtimeMatcher(model, prepared, residents, decisions=)  .match(record) -> MatchOutcome (joined/review/new,
                                       scored candidates, explanation); .explain(a, b); .add_decisions(...)
     explain_pair(model, prepared_a, prepared_b) -> Explanation   field-by-field match weights, .as_text()
+    LinkExplainer                     why a resident's records were joined (the dashboard's linkage evidence)
+    collect(documents) -> StoredRecords; person_row(system, record_id, person)
+                                      stored canonical documents as linkage rows (for pages that explain pairs)
 """
 
 from joinedup.linkage._backends import BACKENDS, Backend
@@ -46,8 +49,10 @@ from joinedup.linkage._identity import EventKind, IdEvent, Reconciliation, recon
 from joinedup.linkage._model import DEFAULT_LINK_THRESHOLD, DEFAULT_REVIEW_LOW, LevelWeight, TrainedModel
 from joinedup.linkage._prepare import PREPARED_COLUMNS, prepare
 from joinedup.linkage._realtime import MatchOutcome, RealtimeMatcher, ScoredCandidate
+from joinedup.linkage._resident_evidence import LinkExplainer
 from joinedup.linkage._review import Constraints, Decision, ReviewQueue
 from joinedup.linkage._service import LinkageService, ResolveSummary, resolve_place
+from joinedup.linkage._stored_records import StoredRecords, collect, person_row
 from joinedup.linkage._train import train
 
 __all__ = [
@@ -65,6 +70,7 @@ __all__ = [
     "IdEvent",
     "IdentityFacts",
     "LevelWeight",
+    "LinkExplainer",
     "LinkResult",
     "LinkageError",
     "LinkageService",
@@ -75,12 +81,15 @@ __all__ = [
     "ResolveSummary",
     "ReviewQueue",
     "ScoredCandidate",
+    "StoredRecords",
     "TrainedModel",
     "cluster",
+    "collect",
     "explain_pair",
     "identity_facts",
     "link_records",
     "pairwise_scores",
+    "person_row",
     "predict_pairs",
     "prepare",
     "reconcile",

@@ -95,13 +95,16 @@ def link_records(
     decided = frozenset(uid for pair in [*must_link, *cannot_link] for uid in pair)
     sparse = set(prepared.loc[sparse_mask(prepared), "unique_id"]) - decided
     named_pairs = pairs[~(pairs["unique_id_l"].isin(sparse) | pairs["unique_id_r"].isin(sparse))]
+    # Facts matter only where a union may happen: records in a linking pair or a reviewer's decision.
+    linking = named_pairs[named_pairs["match_probability"].to_numpy() >= model.link_threshold]
+    in_play = pd.concat([linking["unique_id_l"], linking["unique_id_r"], pd.Series(list(decided), dtype=object)])
     clusters = cluster(
-        named_pairs,
+        linking,
         prepared["unique_id"],
         model.link_threshold,
         must_link=must_link,
         cannot_link=cannot_link,
-        facts=identity_facts(prepared),
+        facts=identity_facts(prepared[prepared["unique_id"].isin(in_play.unique())]),
     )
     if attach_occupiers:
         clusters = attach_sparse_records(clusters, prepared, decided)

@@ -13,7 +13,9 @@ not equalities, so the scorer re-checks the full rules on the few candidates fou
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -28,6 +30,7 @@ from joinedup.linkage._errors import LinkageError
 
 _DIALECT = "duckdb"
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier that spreads one hash before the next is folded in
+_UINT64 = (1 << 64) - 1
 _COMPACT_AFTER = 50_000  # rows added since the last sort; beyond this the dictionaries are folded in
 
 
@@ -91,7 +94,11 @@ def _unqualified(expression: exp.Expr) -> str:
 class CandidateIndex:
     """Rows of the population that share at least one blocking key with a record."""
 
-    def __init__(self, rules: tuple[str, ...]) -> None:
+    def __init__(self, rules: tuple[str, ...], *, rows_per_key: int = 1_000) -> None:
+        # A key shared by more rows than this (a placeholder NHS number, a common name in a large block) is
+        # searched only among its most recently added rows, so one match never scores thousands of pairs.
+        self.rows_per_key = rows_per_key
+        self.truncated = 0  # lookups that met such a key, for the logs and the benchmark
         if not rules:
             raise LinkageError("the model has no blocking rules to index")
         self.keys = tuple(BlockingKey.from_rule(rule, i) for i, rule in enumerate(rules))
@@ -184,21 +191,68 @@ class CandidateIndex:
                 added.clear()
         self._added_count = 0
 
+    @property
+    def plain(self) -> bool:
+        """Whether every key is made of plain columns, so a record given as a dict can be hashed without a query."""
+        return self._computed_sql is None
+
+    def record_keys(self, values: Mapping[str, Any]) -> list[int | None]:
+        """Per key side, the hash of one record given as a dict of its columns (None where a part is null).
+
+        The same hashes as `key_hashes` gives for the record as a table: values are hashed as Arrow casts
+        them to text. Only for indexes whose keys are plain columns (`plain`).
+        """
+        texts = {e: _as_text(values.get(column)) for e, column in self._columns.items() if column is not None}
+        present = [text for text in texts.values() if text is not None]
+        hashed = iter(pd.util.hash_array(np.array(present, dtype=object), categorize=False).tolist() if present else [])
+        single: dict[str, int] = {e: next(hashed) for e, text in texts.items() if text is not None}
+        keys: list[int | None] = []
+        for side in self._sides:
+            if any(e not in single for e in side):
+                keys.append(None)
+                continue
+            parts = [single[e] for e in side]
+            key = parts[0]
+            for part in parts[1:]:  # as the arrays do it: uint64 arithmetic wraps around
+                key = ((key * int(_MIX)) & _UINT64) ^ part
+            keys.append(key)
+        return keys
+
+    def add_keys(self, keys: list[int | None]) -> None:
+        """Index one record, given its `record_keys`, as the next row."""
+        for added, key in zip(self._added, keys, strict=True):
+            if key is not None:
+                added.setdefault(key, []).append(self.size)
+        self.size += 1
+        self._added_count += 1
+        if self._added_count > _COMPACT_AFTER:
+            self.compact()
+
     def lookup(self, record: pa.Table) -> NDArray[np.int64]:
         """Sorted row numbers sharing any blocking key with the (one-row) `record`."""
         if record.num_rows != 1:
             raise LinkageError(f"lookup takes one record, got {record.num_rows}")
-        keys = [int(hashes[0]) if valid[0] else None for hashes, valid in self.key_hashes(record)]
+        return self.lookup_keys([int(hashes[0]) if valid[0] else None for hashes, valid in self.key_hashes(record)])
+
+    def lookup_keys(self, keys: list[int | None]) -> NDArray[np.int64]:
+        """Sorted row numbers sharing any of a record's key hashes (from `record_keys` or `key_hashes`)."""
         found: list[NDArray[np.int32]] = []
+        limit, truncated = self.rows_per_key, False
         for mine, theirs in self._probes:
             key = keys[mine]
             if key is None:
                 continue
             hashes, rows = self._sorted[theirs]
             target = np.uint64(key)
-            found.append(rows[np.searchsorted(hashes, target, "left") : np.searchsorted(hashes, target, "right")])
-            if key in self._added[theirs]:
-                found.append(np.asarray(self._added[theirs][key], dtype=np.int32))
+            block = rows[np.searchsorted(hashes, target, "left") : np.searchsorted(hashes, target, "right")]
+            recent = self._added[theirs].get(key, ())
+            if len(block) + len(recent) > limit:  # rows of one key are in the order they were added
+                truncated = True
+                block = np.concatenate([block, np.asarray(recent, dtype=np.int32)])[-limit:]
+            elif recent:
+                block = np.concatenate([block, np.asarray(recent, dtype=np.int32)])
+            found.append(block)
+        self.truncated += truncated
         if not found:
             return np.empty(0, np.int64)
         return np.unique(np.concatenate(found)).astype(np.int64)
@@ -207,6 +261,20 @@ class CandidateIndex:
     def nbytes(self) -> int:
         """Memory held by the sorted arrays (the dictionaries of recent additions are small)."""
         return sum(h.nbytes + r.nbytes for h, r in self._sorted)
+
+
+def _as_text(value: Any) -> str | None:
+    """A value as Arrow casts it to text (booleans are "true"/"false"), None for a null."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        raise LinkageError("a blocking key must be a single value (text, number, date), not a list")
+    text: str | None = pa.scalar(value).cast(pa.string()).as_py()
+    return text
 
 
 def _plain_column(expression: str) -> str | None:

@@ -127,16 +127,12 @@ def _edges(
     # not say who it is (no date of birth) and names a father and his son alike joins the father, the
     # household's usual reference person. Then by the ids, so the same input always gives the same clusters.
     no_year = 9999
-    born = np.array(
-        [min(_year(facts.get(a), no_year), _year(facts.get(b), no_year)) for a, b in zip(left, right, strict=True)],
-        dtype=np.int64,
-    )
+    years = pd.Series({uid: f.first_year for uid, f in facts.items() if f.first_year is not None}, dtype="float64")
+    born_left = pd.Series(left).map(years).fillna(no_year).to_numpy(dtype=np.int64)
+    born_right = pd.Series(right).map(years).fillna(no_year).to_numpy(dtype=np.int64)
+    born = np.minimum(born_left, born_right)
     order = np.lexsort((right.astype(str), left.astype(str), born, -strength))
     return list(zip(left[order].tolist(), right[order].tolist(), strict=True))
-
-
-def _year(facts: IdentityFacts | None, default: int) -> int:
-    return default if facts is None or facts.first_year is None else facts.first_year
 
 
 def cluster(

@@ -25,10 +25,14 @@ from joinedup.linkage._candidates import CandidateIndex
 from joinedup.linkage._columns import LINK_COLUMNS
 from joinedup.linkage._errors import LinkageError
 from joinedup.linkage._explain import Explanation, explanation_from
+from joinedup.linkage._fast_scoring import PythonScorer
 from joinedup.linkage._identity import new_resident_id
 from joinedup.linkage._model import DEFAULT_LINK_THRESHOLD, DEFAULT_REVIEW_LOW, TrainedModel
 from joinedup.linkage._model_spec import ModelSpec
+from joinedup.linkage._pair_sql import UnsupportedCondition
 from joinedup.linkage._prepare import prepare as prepare_records
+from joinedup.linkage._record_prep import prepare_one
+from joinedup.linkage._resident_identifiers import IDENTIFIERS, ResidentRows, identifier_conflict
 from joinedup.linkage._scoring import PairScorer, PairScores
 from joinedup.linkage._term_frequencies import TermFrequencies
 
@@ -86,7 +90,9 @@ class RealtimeMatcher:
         self.spec = ModelSpec.from_splink(settings)
         self._prepare, self._make_resident_id = prepare, make_resident_id
         self._uid = self.spec.unique_id_column
-        columns = sorted({self._uid, *self.spec.input_columns})
+        # Identifiers are checked across a resident's records when the prepared records carry them.
+        self.identifiers = tuple(i for i in IDENTIFIERS if i[0] in prepared.columns and i[1] in prepared.columns)
+        columns = sorted({self._uid, *self.spec.input_columns, *(c for i in self.identifiers for c in i[:2])})
         missing = [c for c in columns if c not in prepared.columns]
         if missing:
             raise LinkageError(f"the prepared population lacks the column(s) {', '.join(missing)}")
@@ -94,17 +100,29 @@ class RealtimeMatcher:
         self.term_frequencies = TermFrequencies.from_population(table, self.spec.tf_columns)
         table = self.term_frequencies.annotate(table)
         self._schema = table.schema
-        self._chunks: list[pa.Table] = [table]
-        self._table = table
+        # Rows: the population as one Arrow table, records matched since as dicts (row numbers go on from it).
+        self._base = table.combine_chunks()
+        self._added: list[dict[str, Any]] = []
+        self._table_cache: pa.Table | None = self._base
         self._uids: list[str] = table.column(self._uid).to_pylist()
         unknown = [uid for uid in self._uids if uid not in residents]
         if unknown:
             raise LinkageError(f"{len(unknown)} prepared records have no resident")
         self._resident: list[str] = [residents[uid] for uid in self._uids]
         self._row_of = {uid: row for row, uid in enumerate(self._uids)}
+        self._resident_rows = ResidentRows(self._resident)
         self.index = CandidateIndex(self.spec.blocking_rules)
         self.index.extend(table)
         self.scorer = PairScorer(self.spec)
+        # The fast path: the record prepared without pandas, keys hashed from a dict, pairs scored in Python.
+        # It gives the same candidates and weights as the DuckDB path (tested); `fast = False` keeps to DuckDB.
+        self._frequencies = {c: self._frequency_lookup(c) for c in self.term_frequencies.columns}
+        try:
+            self.python_scorer: PythonScorer | None = PythonScorer(self.spec)
+        except UnsupportedCondition as error:
+            log.info("realtime_scorer_in_duckdb", extra={"why": str(error)})
+            self.python_scorer = None
+        self.fast = self.python_scorer is not None
         self._lock = threading.Lock()
         self._must: dict[str, set[str]] = {}
         self._cannot: dict[str, set[str]] = {}
@@ -138,19 +156,48 @@ class RealtimeMatcher:
         with self._lock:  # one match at a time: each may add to the population the next one searches
             return self._match(record, commit)
 
+    def _frequency_lookup(self, column: str) -> dict[Any, float]:
+        lookup = self.term_frequencies.as_lookup(column)
+        return dict(zip(lookup.column(0).to_pylist(), lookup.column(1).to_pylist(), strict=True))
+
+    def prepared_values(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """One canonical record prepared as the population was, with its term frequencies, as a dict."""
+        if self._prepare is not prepare_records:
+            frame = pd.DataFrame([{column: record.get(column) for column in LINK_COLUMNS}])
+            row = self._prepare(frame).astype(object).iloc[0]
+            prepared = {name: _value(row.get(name)) for name in row.index}
+        else:
+            prepared = prepare_one(record)
+        values = {name: prepared.get(name) for name in self._schema.names}
+        for column, shares in self._frequencies.items():
+            values[f"tf_{column}"] = shares.get(values[column])
+        return values
+
     def _match(self, record: Mapping[str, Any], commit: bool) -> MatchOutcome:
-        table = self.prepared_record(record)
-        uid = table.column(self._uid)[0].as_py()
-        rows = self.index.lookup(table)
+        if self.fast and self.index.plain:
+            values = self.prepared_values(record)
+            uid, keys = values[self._uid], self.index.record_keys(values)
+            rows, table = self.index.lookup_keys(keys), None
+        else:
+            table = self.prepared_record(record)
+            uid, keys = table.column(self._uid)[0].as_py(), None
+            rows = self.index.lookup(table)
+        if table is not None:
+            values = table.to_pylist()[0]
         must = {self._row_of[r] for r in self._must.get(uid, ()) if r in self._row_of}
         cannot = {self._row_of[r] for r in self._cannot.get(uid, ()) if r in self._row_of}
         rows = np.union1d(rows, np.fromiter(must, np.int64, len(must)))
         rows = rows[np.array([self._uids[r] not in ("", uid) for r in rows], dtype=bool)]  # not itself, not retired
-        scores = self._score(table, rows)
+        if self.fast and self.python_scorer is not None:
+            scores = self.python_scorer.score_against(values, self._rows(rows))
+        else:
+            if table is None:
+                table = pa.Table.from_pylist([values], schema=self._schema)
+            scores = self._score(table, rows)
         keep = scores.blocked | np.isin(rows, list(must | cannot))
         order = [i for i in np.argsort(-scores.match_weight, kind="stable") if keep[i]]
         candidates = tuple(
-            ScoredCandidate(
+            ScoredCandidate.model_construct(  # typed values made here: no need to validate them again
                 record=self._uids[rows[i]],
                 resident_id=self._resident[rows[i]],
                 match_weight=float(scores.match_weight[i]),
@@ -159,7 +206,10 @@ class RealtimeMatcher:
             )
             for i in order
         )
-        outcome = self._decide(uid, candidates, {self._resident[r] for r in cannot})
+        outcome = self._decide(
+            uid, candidates, {self._resident[r] for r in cannot},
+            lambda resident: self._identifier_conflict(values, resident),
+        )  # fmt: skip
         # Explain the pair that decided: the best record of the resident joined or to review against.
         target = outcome.resident_id if outcome.action == "joined" else outcome.review_with
         pick = next((i for i, c in zip(order, candidates, strict=True) if c.resident_id == target), None)
@@ -167,14 +217,22 @@ class RealtimeMatcher:
         if pick is not None:
             outcome = outcome.model_copy(update={"explanation": explanation_from(self.spec, scores, pick)})
         if commit:
-            self._append(table, uid, outcome.resident_id)
+            if table is None:
+                table = pa.Table.from_pylist([values], schema=self._schema)
+            self._append(table, uid, outcome.resident_id, keys)
         log.info(
             "realtime_match",
             extra={"action": outcome.action, "candidates": len(rows), "scored": len(candidates)},
         )
         return outcome
 
-    def _decide(self, uid: str, candidates: tuple[ScoredCandidate, ...], barred: set[str]) -> MatchOutcome:
+    def _decide(
+        self,
+        uid: str,
+        candidates: tuple[ScoredCandidate, ...],
+        barred: set[str],
+        conflict: Callable[[str], str | None],
+    ) -> MatchOutcome:
         def outcome(
             action: Literal["joined", "review", "new"], resident: str, reason: str, **more: Any
         ) -> MatchOutcome:
@@ -191,6 +249,13 @@ class RealtimeMatcher:
             )
         eligible = [c for c in candidates if c.resident_id not in barred]
         if eligible and eligible[0].match_probability >= self.link_threshold:
+            # One person, one NHS (NI) number: not joined to a resident holding a different valid one.
+            why = conflict(eligible[0].resident_id)
+            if why is not None:
+                return outcome(
+                    "review", self._make_resident_id(), f"best match is above the link threshold, but {why}",
+                    review_with=eligible[0].resident_id,
+                )  # fmt: skip
             return outcome("joined", eligible[0].resident_id, "best match is above the link threshold")
         if eligible and eligible[0].match_probability >= self.review_low:
             return outcome(
@@ -204,18 +269,45 @@ class RealtimeMatcher:
         """Score the record against population rows, each pair ordered as Splink orders it (lower id on the left)."""
         return self.scorer.score_against(record, self._table.take(pa.array(rows, pa.int64())))
 
-    def _append(self, table: pa.Table, uid: str, resident: str) -> None:
+    def _append(self, table: pa.Table, uid: str, resident: str, keys: list[int | None] | None = None) -> None:
         old = self._row_of.get(uid)
-        self.index.extend(table)
-        self._chunks.append(table)
-        if len(self._chunks) > 64:  # many small tables make take() slow: fold them into one
-            self._chunks = [pa.concat_tables(self._chunks).combine_chunks()]
-        self._table = pa.concat_tables(self._chunks)
+        if keys is not None:
+            self.index.add_keys(keys)
+        else:
+            self.index.extend(table)
+        self._added.append(table.to_pylist()[0])
+        self._table_cache = None
         self._row_of[uid] = len(self._uids)
+        self._resident_rows.add(resident, len(self._uids))
         self._uids.append(uid)
         self._resident.append(resident)
         if old is not None:
             self._uids[old] = ""  # a new version replaces the old one; the old row matches nothing any more
+
+    def _identifier_conflict(self, record: Mapping[str, Any], resident: str) -> str | None:
+        """Whether the resident's records (not an older version of this one) hold a different valid identifier."""
+        if not self.identifiers:
+            return None
+        uid = record[self._uid]
+        rows = [r for r in self._resident_rows.rows_of(resident) if self._uids[r] not in ("", uid)]
+        return identifier_conflict(record, self._rows(rows), self.identifiers)
+
+    def _rows(self, rows: Iterable[int]) -> list[dict[str, Any]]:
+        """Population rows as dicts of their prepared columns (with term frequencies)."""
+        rows = [int(r) for r in rows]
+        size = self._base.num_rows
+        old = [r for r in rows if r < size]
+        taken = self._base.take(pa.array(old, pa.int64())).to_pylist() if old else []
+        found = dict(zip(old, taken, strict=True))
+        return [found[r] if r < size else self._added[r - size] for r in rows]
+
+    @property
+    def _table(self) -> pa.Table:
+        """Every row as one Arrow table, for the DuckDB path; rebuilt after additions, when it is asked for."""
+        if self._table_cache is None:
+            added = pa.Table.from_pylist(self._added, schema=self._schema)
+            self._table_cache = pa.concat_tables([self._base, added]).combine_chunks()
+        return self._table_cache
 
     def explain(self, record_a: Mapping[str, Any], record_b: Mapping[str, Any]) -> Explanation:
         """Field-by-field evidence for any two canonical records, scored as a bulk run would score them."""

@@ -88,7 +88,7 @@ class PairScorer:
         self._queries = {"__aligned": scoring, "__against": f"WITH __pairs AS ({pairing}) {scoring} ORDER BY __row"}
         self._prepared: set[str] = set()
         # Level tables for vectorised lookups: weight of level k of comparison c.
-        self._level_weights = [np.array([lv.weight for lv in c.levels] + [0.0]) for c in model.comparisons]
+        self._level_weights = level_weight_tables(model)
 
     def score(self, left: pa.Table, right: pa.Table) -> PairScores:
         """Row i of `left` against row i of `right`, in that order."""
@@ -127,32 +127,50 @@ class PairScorer:
     def _scores(
         self, result: dict[str, Any], frequencies: list[tuple[NDArray[np.float64], NDArray[np.float64]]]
     ) -> PairScores:
-        """Weights from the levels the query chose; term frequencies are symmetric, so either order serves."""
-        tf_of = dict(zip(self.model.tf_columns, frequencies, strict=True))
-        count, width = len(result["blocked"]), len(self.model.comparisons)
-        levels = np.empty((count, width), dtype=np.int16)
-        weights = np.zeros((count, width))
-        tf_adjustments = np.zeros((count, width))
-        for c, comparison in enumerate(self.model.comparisons):
-            chosen = np.asarray(result[f"g{c}"], dtype=np.int16)
-            levels[:, c] = chosen
-            weights[:, c] = self._level_weights[c][chosen]  # -1 indexes the trailing 0.0
-            for position, level in enumerate(comparison.levels):
-                if level.tf_column and level.tf_weight != 0 and not level.is_null:
-                    rows = chosen == position
-                    if rows.any():
-                        tf_a, tf_b = tf_of[level.tf_column]
-                        tf_adjustments[rows, c] = _tf_adjustment(level, tf_a[rows], tf_b[rows])
-        weights += tf_adjustments
-        total = self.model.prior_weight + weights.sum(axis=1)
-        return PairScores(
-            levels=levels,
-            weights=weights,
-            tf_adjustments=tf_adjustments,
-            match_weight=total,
-            match_probability=weight_to_probability(total),
-            blocked=np.asarray(result["blocked"], dtype=bool),
-        )
+        chosen = [np.asarray(result[f"g{c}"], dtype=np.int16) for c in range(len(self.model.comparisons))]
+        return scores_from_levels(self.model, self._level_weights, chosen, result["blocked"], frequencies)
+
+
+def scores_from_levels(
+    model: ModelSpec,
+    level_weights: list[NDArray[np.float64]],
+    chosen: list[NDArray[np.int16]],
+    blocked: Any,
+    frequencies: list[tuple[NDArray[np.float64], NDArray[np.float64]]],
+) -> PairScores:
+    """Weights from the level each comparison chose (`level_weights[c]` ends with a 0.0 for level -1).
+
+    Term frequencies are symmetric, so either order of the pair serves; `frequencies` follows tf_columns.
+    """
+    tf_of = dict(zip(model.tf_columns, frequencies, strict=True))
+    count, width = len(blocked), len(model.comparisons)
+    levels = np.empty((count, width), dtype=np.int16)
+    weights = np.zeros((count, width))
+    tf_adjustments = np.zeros((count, width))
+    for c, comparison in enumerate(model.comparisons):
+        levels[:, c] = chosen[c]
+        weights[:, c] = level_weights[c][chosen[c]]  # -1 indexes the trailing 0.0
+        for position, level in enumerate(comparison.levels):
+            if level.tf_column and level.tf_weight != 0 and not level.is_null:
+                rows = chosen[c] == position
+                if rows.any():
+                    tf_a, tf_b = tf_of[level.tf_column]
+                    tf_adjustments[rows, c] = _tf_adjustment(level, tf_a[rows], tf_b[rows])
+    weights += tf_adjustments
+    total = model.prior_weight + weights.sum(axis=1)
+    return PairScores(
+        levels=levels,
+        weights=weights,
+        tf_adjustments=tf_adjustments,
+        match_weight=total,
+        match_probability=weight_to_probability(total),
+        blocked=np.asarray(blocked, dtype=bool),
+    )
+
+
+def level_weight_tables(model: ModelSpec) -> list[NDArray[np.float64]]:
+    """Per comparison, the weight of each level and a trailing 0.0 (for a pair no level held)."""
+    return [np.array([lv.weight for lv in c.levels] + [0.0]) for c in model.comparisons]
 
 
 def weight_to_probability(weight: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -26,6 +26,8 @@ from joinedup.linkage._incoming import IncomingRecords
 from joinedup.linkage._model import DEFAULT_LINK_THRESHOLD, TrainedModel
 from joinedup.linkage._realtime import MatchOutcome
 from joinedup.linkage._review import Constraints, Decision, ReviewQueue, review_candidates
+from joinedup.linkage._search_index import rebuild_in as rebuild_search_index
+from joinedup.linkage._search_index import refresh as refresh_search_index
 from joinedup.linkage._stored_records import collect
 from joinedup.store import Database
 from joinedup.store.residents import LinkageRun, MembershipChange, RecordRef, ResidentEvent, ResidentStore
@@ -140,6 +142,7 @@ class LinkageService:
                 new_id=self._household_ids,
             )
             self.households.save_in(connection, plan.properties, plan.household_ids, plan.members, now)
+            rebuild_search_index(connection, self._database, outcome.assignment, stored.rows)
             if model is not None:
                 residents = len(set(outcome.assignment.values()))
                 run = LinkageRun(now, len(stored.rows), residents, len(events), added, model.to_json())
@@ -174,7 +177,10 @@ class LinkageService:
             self._incoming = IncomingRecords(
                 self._database, model, self.review.constraints(), clock=self._clock, resident_ids=self._resident_ids
             )
-        return self._incoming.add(system, record_id)
+        before = self.residents.resident_of(system, record_id)
+        outcome = self._incoming.add(system, record_id)
+        refresh_search_index(self._database, {outcome.resident_id} | ({before} if before else set()))
+        return outcome
 
     def decide(self, left_record: str, right_record: str, decision: Decision, *, reviewer: str, reason: str) -> None:
         """Record a reviewer's decision; later bulk runs and this service's real-time matching obey it."""

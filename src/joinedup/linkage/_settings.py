@@ -10,6 +10,8 @@ Why each comparison looks the way it does:
   and a son who carries his father's name at the same address; EM learns how strongly they count.
 - A valid identifier that matches is strong evidence; two valid ones that differ are strong evidence
   against (fixed); identifiers that fail their format check are compared in levels of their own.
+- Swapped given and family names are one piece of evidence: the given-name comparison weighs it, and the
+  family-name comparison holds its swap level at 0 bits (counted twice it outweighed both names agreeing).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ SWAPPED = (
     "(family_l = given_r and substr(given_l, 1, 1) = substr(family_r, 1, 1))"
     " or (family_r = given_l and substr(given_r, 1, 1) = substr(family_l, 1, 1))"
 )
+# One name written in the other's field and the other name changed or replaced.
+NAME_MOVED = "family_l = given_r or family_r = given_l"
 
 
 def _given_name() -> cl.CustomComparison:
@@ -45,6 +49,7 @@ def _given_name() -> cl.CustomComparison:
             cll.NullLevel("given"),
             cll.ExactMatchLevel("given"),
             cll.CustomLevel(SWAPPED, "given and family names swapped"),
+            cll.CustomLevel(NAME_MOVED, "a name in the other name's field"),
             cll.ArrayIntersectLevel("given_aliases", min_intersection=1).configure(label_for_charts="nickname"),
             cll.DamerauLevenshteinLevel("given", 1),
             cll.CustomLevel(
@@ -68,7 +73,10 @@ def _family_name() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("family"),
             cll.ExactMatchLevel("family"),
-            cll.CustomLevel(SWAPPED, "given and family names swapped"),
+            # A swap is one piece of evidence, weighed once by the given-name comparison: here it is neutral.
+            cll.CustomLevel(SWAPPED, "given and family names swapped (weighed with the given name)").configure(
+                m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True
+            ),
             cll.DamerauLevenshteinLevel("family", 1),
             cll.JaroWinklerLevel("family", 0.88),
             cll.ElseLevel(),
@@ -202,6 +210,8 @@ def prediction_rules() -> list[Any]:
         block_on("given", "middle", "family"),  # a move where no date of birth is held
         block_on("family", "address"),  # the postcode missing on one side
         CustomRule("l.given = r.family and l.family = r.given"),
+        CustomRule("l.given = r.family and l.postcode = r.postcode"),  # one name moved, the other replaced
+        CustomRule("l.family = r.given and l.postcode = r.postcode"),
         block_on("given_soundex", "family_soundex", "dob_year"),
     ]
 
@@ -214,8 +224,9 @@ def training_rules() -> list[Any]:
 def deterministic_rules() -> list[str | BlockingRuleCreator]:
     """Pairs that are almost surely matches, to estimate how often two random records match."""
     return [
-        "l.nhs_number = r.nhs_number and l.nhs_valid",
-        "l.ni_number = r.ni_number and l.ni_valid",
+        # A shared identifier is almost surely one person even when it fails its format check (FEBRL's ids).
+        "l.nhs_number = r.nhs_number",
+        "l.ni_number = r.ni_number",
         "l.given = r.given and l.family = r.family and l.dob = r.dob",
     ]
 

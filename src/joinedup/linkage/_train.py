@@ -6,18 +6,20 @@ import logging
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from splink import Linker
 
 from joinedup.linkage import _settings
 from joinedup.linkage._backends import Backend, database_api
 from joinedup.linkage._dialect import in_dialect
 from joinedup.linkage._errors import LinkageError
+from joinedup.linkage._identifier_u import refine_identifier_u
 from joinedup.linkage._model import DEFAULT_LINK_THRESHOLD, DEFAULT_REVIEW_LOW, TrainedModel
 
 log = logging.getLogger(__name__)
 
 U_SAMPLE_PAIRS = 1e6  # random pairs to estimate u from (Splink's default)
-EM_MAX_PAIRS = 2e6  # blocked pairs per EM session; more changes the estimates little and costs time
+EM_MAX_PAIRS = 1e6  # blocked pairs per EM session; more changes the estimates little and costs time
 PRIOR_RECALL = 0.7  # share of true matches the deterministic rules are assumed to find
 SEED = 42
 M_FLOOR = 1e-4  # at most about 13 bits against a pair from one level that the model learnt
@@ -56,6 +58,14 @@ def _floor_m(linker: Linker) -> None:
 
 def linker_for(prepared: pd.DataFrame, settings: Any, backend: Backend = "duckdb", spark_session: Any = None) -> Linker:
     api = database_api(backend, spark_session)
+    if backend == "duckdb":
+        # A registered pandas frame stays a view that DuckDB re-reads, value by Python value (names, alias
+        # lists), in every one of Splink's queries; one copy into a native table makes each scan cheap.
+        connection = api.duckdb_con
+        connection.register("joinedup_arrow", pa.Table.from_pandas(prepared, preserve_index=False))
+        connection.execute("create table joinedup_records as select * from joinedup_arrow")
+        connection.unregister("joinedup_arrow")
+        return Linker(api.register("joinedup_records"), settings, log_level=None)
     return Linker(api.register(prepared), settings, log_level=None)  # callers decide what Splink may log
 
 
@@ -87,6 +97,7 @@ def train(
             log.warning("linkage_em_session_skipped", extra={"session": number})
     if trained_sessions == 0:
         raise LinkageError("expectation maximisation failed on every training block; the data may be too small")
-    settings = in_dialect(_settle(linker.misc.save_model_to_json()), "duckdb")  # models are kept in DuckDB SQL
+    trained = refine_identifier_u(linker.misc.save_model_to_json(), prepared)
+    settings = in_dialect(_settle(trained), "duckdb")  # models are kept in DuckDB SQL
     log.info("linkage_model_trained", extra={"records": len(prepared), "backend": backend})
     return TrainedModel(settings, link_threshold, review_low)

@@ -36,6 +36,10 @@ RetentionPeriod = Annotated[
 KNOWN_TO = "known_to"
 """The field that stands for "does this organisation know the resident, and whom to contact": no record data."""
 
+SYSTEM_ROLE = "records-system"
+"""The role a registered system acts in when it receives data (a tell-us-once delivery), for its organisation.
+A share that lists roles lets systems receive only when it lists this one; organisations need not declare it."""
+
 _SPECIAL_WORDS = frozenset(
     {
         "health", "ethnicity", "race", "religion", "beliefs", "sexual_orientation", "sex_life", "genetic",

@@ -1,7 +1,9 @@
 """Rules about the governance sections that read the plain file data (so the loader reports them with lines
 even in a file with other problems): special category data needs an Article 9 condition, and a Schedule 1
 condition where Article 9 asks for one; shares and signatories name the agreement's own parties, purposes and
-fields; overriding consent names the law that allows it; people act only in their organisation's roles.
+fields; overriding consent names the law that allows it; people act only in their organisation's roles; a
+subscription's deliveries can be permitted under its agreement (the receiving system's organisation is a party
+and a recipient).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from joinedup.place._governance import ConsentRule, _slug, is_special_category
+from joinedup.place._governance import SYSTEM_ROLE, ConsentRule, _slug, is_special_category
 from joinedup.place._paths import Loc, format_loc
 
 # Art 9(2)(b), (g), (h), (i) and (j) are only available with a condition of DPA 2018 Schedule 1 (s10).
@@ -24,7 +26,8 @@ _NEEDS_SCHEDULE_1 = frozenset(
 def agreement_problems(data: Mapping[object, object]) -> Iterator[tuple[Loc, str]]:
     """Rules about agreements that read the plain file data: special category data needs an Art 9 condition
     (and a Schedule 1 condition where Art 9 asks for one); shares name parties, purposes and fields the
-    agreement declares; overriding consent names the law that allows it; people's roles are declared."""
+    agreement declares; overriding consent names the law that allows it; people's roles are declared; a
+    subscription's agreement lets the receiving system's organisation receive."""
     for i, org in _items(data, "organisations"):
         roles = _list(org.get("roles"))
         for j, person in _items(org, "people"):
@@ -52,6 +55,7 @@ def agreement_problems(data: Mapping[object, object]) -> Iterator[tuple[Loc, str
             )
         yield from _purpose_problems(agreement, i, name)
         yield from _share_problems(agreement, i, name)
+    yield from subscription_problems(data)
 
 
 def _purpose_problems(agreement: Mapping[str, object], i: int, name: str) -> Iterator[tuple[Loc, str]]:
@@ -111,3 +115,42 @@ def _label(entry: Mapping[str, object], index: int, section: str = "organisation
     code = entry.get("code")
     label = format_loc((section, index))
     return f"{label} '{code}'" if isinstance(code, str) else label
+
+
+def subscription_problems(data: Mapping[object, object]) -> Iterator[tuple[Loc, str]]:
+    """A subscription's deliveries are decided under its agreement: the receiving system's organisation must be
+    one of the agreement's parties, and one of its shares must let that organisation's systems receive (as a
+    recipient, with role 'records-system' where the share lists roles)."""
+    organisation_of = {s.get("code"): s.get("organisation") for _, s in _items(data, "systems")}
+    agreements = {a.get("code"): a for _, a in _items(data, "agreements")}
+    for i, subscription in _items(data, "subscriptions"):
+        agreement = agreements.get(subscription.get("agreement"))
+        organisation = organisation_of.get(subscription.get("system"))
+        if agreement is None or not isinstance(organisation, str):
+            continue  # an undeclared agreement or system is reported by the cross-reference rules
+        where: Loc = ("subscriptions", i, "agreement")
+        named = f"{format_loc(('subscriptions', i))} ({subscription.get('system')})"
+        if organisation not in _list(agreement.get("parties")):
+            yield (
+                where,
+                (
+                    f"{named} is delivered under agreement '{agreement.get('code')}', but the system's organisation "
+                    f"'{organisation}' is not one of its parties."
+                ),
+            )
+            continue
+        shares = _items(agreement, "shares")
+        receives = not shares or any(
+            organisation in _list(share.get("recipients"))
+            and (not _list(share.get("roles")) or SYSTEM_ROLE in _list(share.get("roles")))
+            for _, share in shares
+        )
+        if not receives:
+            yield (
+                where,
+                (
+                    f"{named} is delivered under agreement '{agreement.get('code')}', but none of its shares lets "
+                    f"{organisation}'s systems receive: add a share with {organisation} among its recipients (and role "
+                    f"'{SYSTEM_ROLE}' if it lists roles)."
+                ),
+            )

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, tuple_
 
 from .audit_tables import audit_restrictions
 from .residents_tables import resident_records
-from .tables import organisations, source_record_heads, source_records
+from .tables import organisations, source_record_heads, source_records, source_systems
 
 RecordKey = tuple[str, str]
 _CHUNK = 500
@@ -65,6 +65,11 @@ def restricted(connection: Connection, resident_id: str | None = None) -> list[R
 def organisation_names(connection: Connection) -> dict[str, str]:
     """Organisation code -> name, so a resident reads names rather than codes."""
     return {row[0]: row[1] for row in connection.execute(select(organisations.c.code, organisations.c.name))}
+
+
+def system_names(connection: Connection) -> dict[str, str]:
+    """System code -> name, so a delivery reads "Council Tax" rather than a code."""
+    return {row[0]: row[1] for row in connection.execute(select(source_systems.c.code, source_systems.c.name))}
 
 
 def resident_ids(connection: Connection) -> dict[RecordKey, str]:

@@ -32,7 +32,7 @@ audit_chain_head = Table(
     Column("last_hash", String(64), nullable=False),
 )
 
-# A Merkle root over entries 1..tree_size, signed with the audit key (Ed25519).
+# A Merkle root over entries 1..tree_size, signed with the audit key (Ed25519). Migration 0007 adds frontier.
 audit_checkpoints = Table(
     "audit_checkpoints",
     metadata,
@@ -42,6 +42,9 @@ audit_checkpoints = Table(
     Column("signed_at", UtcDateTime, nullable=False),
     Column("key_id", String(64), nullable=False),
     Column("signature", String(128), nullable=False),
+    # The roots of the perfect subtrees of entries 1..tree_size (RFC 6962's compact range), comma-separated hex:
+    # the next checkpoint continues from them instead of re-reading the log. Not signed: verify recomputes it.
+    Column("frontier", Text),
 )
 
 # Records whose processing is restricted (UK GDPR Art 18) until lifted.

@@ -6,9 +6,10 @@ it, joined to each record's newest version, so the single view never needs a que
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ColumnElement, or_, select
 
 from joinedup.model import SourceRecord
 
@@ -18,6 +19,16 @@ from .source_records import _record_from_row
 from .tables import source_record_heads, source_records
 
 _CHUNK = 400  # keys per query: two bound parameters each, well inside every backend's limit
+
+
+def _heads_of(keys: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
+    """The heads of ``keys`` as one condition per system. SQLite plans a row-value IN, ``(system, record_id) IN
+    (VALUES ...)``, as a scan of every head; ``system = ? AND record_id IN (...)`` searches the primary key."""
+    by_system: dict[str, list[str]] = defaultdict(list)
+    for system, record_id in keys:
+        by_system[system].append(record_id)
+    heads = source_record_heads.c
+    return or_(*((heads.system == system) & heads.record_id.in_(ids) for system, ids in by_system.items()))
 
 
 class SingleViewRecords:
@@ -30,13 +41,12 @@ class SingleViewRecords:
         """The newest stored version of each (system, record id) that has one, in (system, record id) order."""
         wanted = sorted(set(keys))
         found: list[SourceRecord] = []
-        key = tuple_(source_record_heads.c.system, source_record_heads.c.record_id)
         with self._database.engine.connect() as connection:
             for start in range(0, len(wanted), _CHUNK):
                 statement = (
                     select(source_records)
                     .join(source_record_heads, source_record_heads.c.source_record_pk == source_records.c.id)
-                    .where(key.in_(wanted[start : start + _CHUNK]))
+                    .where(_heads_of(wanted[start : start + _CHUNK]))
                 )
                 found += [_record_from_row(row) for row in connection.execute(statement).mappings()]
         return sorted(found, key=lambda record: (record.system, record.record_id))

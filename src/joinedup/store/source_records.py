@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, select, text, update
 
-from joinedup.model import EntityType, Person, Property, SourceRecord, raw_content_hash
+from joinedup.model import EntityType, Person, Property, SourceRecord
 
 from ._bulk_writes import _HEAD_COLUMNS, _bulk_insert, _copy_versions, _insert_versions, _require_aware
 from .database import Database
@@ -86,6 +87,50 @@ def encode_json(value: Any) -> str:
     return _JSON.encode(value)
 
 
+# The same text raw_content_hash hashes (sorted keys, compact, unescaped), without its str() fallback: a payload
+# that is not plain JSON is refused here as the raw column has always refused it.
+_SORTED_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+FLAT_HASH_PREFIX = "b2:"
+_KEY_END, _PAIR_END = "\x1e", "\x1f"  # ASCII record and unit separators: never in a CSV or API text value
+
+
+def raw_json(payload: Mapping[str, Any]) -> str:
+    """The raw payload's stored JSON, keys sorted (JSON readers, and PostgreSQL's jsonb, ignore their order)."""
+    return _SORTED_JSON.encode(payload if isinstance(payload, dict) else dict(payload))
+
+
+def content_hash(payload: Mapping[str, Any]) -> str:
+    """The hash a version is stored with, by which an unchanged payload is recognised.
+
+    A flat payload (text values only: every file row, most API records) is hashed as its sorted key and value
+    texts between separators, with BLAKE2b: a third of the cost of encoding it as JSON first, which is most of
+    what a re-sync of unchanged data does per record. Any other payload, or one whose texts hold a separator,
+    gets the SHA-256 of its sorted JSON, :func:`joinedup.model.raw_content_hash`, which every version stored
+    before had; :func:`holds_content` still recognises those.
+    """
+    if all(type(value) is str for value in payload.values()):
+        text = _PAIR_END.join([f"{key}{_KEY_END}{payload[key]}" for key in sorted(payload)])
+        if text.count(_KEY_END) == len(payload) and text.count(_PAIR_END) == len(payload) - 1:
+            return FLAT_HASH_PREFIX + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.sha256(raw_json(payload).encode("utf-8")).hexdigest()
+
+
+def holds_content(stored: str, digest: str, sorted_json: str | Callable[[], str]) -> bool:
+    """Whether a stored hash is that of the payload whose :func:`content_hash` is ``digest``.
+
+    A version stored before flat payloads had their own hash carries the SHA-256 of the sorted JSON; that is
+    compared too (``sorted_json`` is the payload's :func:`raw_json`, or makes it: it is only needed then), so
+    upgrading stores no new versions.
+    """
+    if stored == digest:
+        return True
+    legacy = digest.startswith(FLAT_HASH_PREFIX) and not stored.startswith(FLAT_HASH_PREFIX)
+    if not legacy:
+        return False
+    text = sorted_json if isinstance(sorted_json, str) else sorted_json()
+    return stored == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def stage(record: SourceRecord) -> StagedVersion:
     """The lean form of a validated source record."""
     canonical = record.person or record.property
@@ -93,9 +138,9 @@ def stage(record: SourceRecord) -> StagedVersion:
         record.system,
         record.record_id,
         record.entity.value,
-        encode_json(record.raw),
+        raw_json(record.raw),
         "null" if canonical is None else canonical_json(canonical),
-        raw_content_hash(record.raw),
+        content_hash(record.raw),
         record.received_at,
         record.changed_at,
     )
@@ -168,7 +213,7 @@ class SourceRecordStore:
         for record in batch:
             key = (record.system, record.record_id)
             head = heads.get(key)
-            if head is not None and head[1] == record.content_hash:
+            if head is not None and holds_content(head[1], record.content_hash, record.raw_json):
                 unchanged += 1
                 continue
             if head is None:

@@ -10,7 +10,7 @@ arrive in the order they were told (a held or dead one holds back the later ones
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +45,7 @@ class NewChange:
     source: str
     raised_by: str
     raised_at: datetime
+    key: str | None = None  # None: a random one; a detected change's key is derived from where it was detected
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,14 @@ def _row(row: Any) -> DeliveryRow:
     )  # fmt: skip
 
 
+def _claimable(table: Any, moment: datetime) -> Any:
+    """Due and not taken, or taken by a worker whose lease has run out."""
+    return or_(
+        and_(table.c.status == "pending", table.c.next_attempt_at <= moment),
+        and_(table.c.status.in_(("in_flight", "queued")), table.c.lease_until < moment),
+    )
+
+
 def idempotency_key(change_key: str, system: str, index: int) -> str:
     return f"tuo-{change_key}-{system}-{index}"
 
@@ -107,16 +116,32 @@ class OutboxStore:
         self, connection: Connection, change: NewChange, planned: Sequence[NewDelivery], *, now: datetime | None = None
     ) -> int:
         """The change and all its deliveries, in the caller's transaction; returns the change's id."""
+        return self.add_changes_in(connection, [(change, planned)], now=now)[0]
+
+    def add_changes_in(
+        self,
+        connection: Connection,
+        batch: Sequence[tuple[NewChange, Sequence[NewDelivery]]],
+        *,
+        now: datetime | None = None,
+    ) -> list[int]:
+        """Several changes and all their deliveries in two statements, in the caller's transaction; their ids."""
+        if not batch:
+            return []
         moment = now or datetime.now(UTC)
-        key = uuid.uuid4().hex[:20]
-        change_id = connection.execute(
-            insert(changes).returning(changes.c.id),
+        keys = [change.key or uuid.uuid4().hex[:20] for change, _ in batch]
+        change_rows = [
             {
                 "key": key, "kind": change.kind, "resident_id": change.resident_id, "fields": dict(change.fields),
                 "source": change.source, "raised_by": change.raised_by, "raised_at": change.raised_at,
                 "accepted_at": moment,
-            },
-        ).scalar_one()  # fmt: skip
+            }
+            for key, (change, _) in zip(keys, batch, strict=True)
+        ]  # fmt: skip
+        inserted = connection.execute(
+            insert(changes).returning(changes.c.id, sort_by_parameter_order=True), change_rows
+        ).scalars()
+        change_ids = [int(change_id) for change_id in inserted]
         rows = [
             {
                 "change_id": change_id, "resident_id": change.resident_id, "system": each.system,
@@ -125,11 +150,19 @@ class OutboxStore:
                 "agreement": each.agreement, "status": "refused" if each.refused else "pending", "attempts": 0,
                 "next_attempt_at": moment, "reason": each.refused, "created_at": moment, "updated_at": moment,
             }
+            for change_id, key, (change, planned) in zip(change_ids, keys, batch, strict=True)
             for index, each in enumerate(planned)
         ]  # fmt: skip
         if rows:
             connection.execute(insert(deliveries), rows)
-        return int(change_id)
+        return change_ids
+
+    def existing_keys_in(self, connection: Connection, keys: Iterable[str]) -> set[str]:
+        """Which of these change keys are already accepted (a detected change raised before is not raised again)."""
+        wanted = list(keys)
+        if not wanted:
+            return set()
+        return set(connection.execute(select(changes.c.key).where(changes.c.key.in_(wanted))).scalars())
 
     # -- claiming and recording ------------------------------------------------------------------------------
     def claim(
@@ -138,44 +171,43 @@ class OutboxStore:
     ) -> list[DeliveryRow]:  # fmt: skip
         """Take up to ``limit`` due deliveries for ``owner`` (status ``in_flight``, or ``queued`` for a broker)."""
         moment = now or datetime.now(UTC)
-        earlier = aliased(deliveries)
+        candidate, earlier = aliased(deliveries), aliased(deliveries)
         blocked = exists().where(
-            earlier.c.resident_id == deliveries.c.resident_id,
-            earlier.c.system == deliveries.c.system,
-            earlier.c.id < deliveries.c.id,
+            earlier.c.resident_id == candidate.c.resident_id,
+            earlier.c.system == candidate.c.system,
+            earlier.c.id < candidate.c.id,
             earlier.c.status.not_in(FINAL_OK),
         )
-        claimable = or_(
-            and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= moment),
-            and_(deliveries.c.status.in_(("in_flight", "queued")), deliveries.c.lease_until < moment),
-        )
-        query = select(deliveries.c.id).where(claimable, ~blocked).order_by(deliveries.c.id).limit(limit)
+        query = select(candidate.c.id).where(_claimable(candidate, moment), ~blocked).order_by(candidate.c.id)
         if systems is not None:
-            query = query.where(deliveries.c.system.in_(list(systems)))
+            query = query.where(candidate.c.system.in_(list(systems)))
         with self.database.transaction() as connection:
             if connection.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=deliveries)
-            ids = list(connection.execute(query).scalars())
-            if not ids:
-                return []
-            connection.execute(
+                query = query.with_for_update(skip_locked=True, of=candidate)
+            # One statement: choose, take and return the batch (no id lists sent back and forth).
+            taken = connection.execute(
                 update(deliveries)
-                .where(deliveries.c.id.in_(ids), claimable)
+                .where(deliveries.c.id.in_(query.limit(limit)), _claimable(deliveries, moment))
                 .values(status=status, lease_owner=owner, lease_until=moment + timedelta(seconds=lease_seconds),
                         updated_at=moment)
+                .returning(*deliveries.c)
             )  # fmt: skip
-            rows = connection.execute(
-                select(deliveries)
-                .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == owner, deliveries.c.status == status)
-                .order_by(deliveries.c.id)
-            )
-            return [_row(row) for row in rows]
+            return sorted((_row(row) for row in taken), key=lambda row: row.id)
 
-    def record(self, owner: str | None, outcomes: Sequence[Outcome], *, now: datetime | None = None) -> int:
+    def record(
+        self,
+        owner: str | None,
+        outcomes: Sequence[Outcome],
+        *,
+        now: datetime | None = None,
+        on_delivered: Callable[[Connection, list[DeliveryRow]], None] | None = None,
+    ) -> int:
         """Record outcomes of deliveries this owner holds; one transaction. Returns how many were recorded.
 
         A delivery whose lease another worker has since taken over is left alone: that worker's outcome counts.
         ``owner=None`` is for deliveries handed out by a broker: any still ``queued`` one is recorded.
+        ``on_delivered`` gets the deliveries recorded as delivered by this call, in the same transaction (the
+        disclosures' audit entries commit with the receipts).
         """
         moment = now or datetime.now(UTC)
         if not outcomes:
@@ -205,6 +237,12 @@ class OutboxStore:
         ]  # fmt: skip
         with self.database.transaction() as connection:
             result = connection.execute(statement, rows)
+            delivered = [o.delivery_id for o in outcomes if o.status == "delivered"]
+            if on_delivered is not None and delivered:
+                taken = connection.execute(
+                    select(deliveries).where(deliveries.c.id.in_(delivered), deliveries.c.delivered_at == moment)
+                )
+                on_delivered(connection, [_row(row) for row in taken])
         return max(0, result.rowcount)
 
     def release(self, owner: str, ids: Sequence[int]) -> None:

@@ -54,6 +54,16 @@ tellusonce_deliveries = Table(
     Column("delivered_at", UtcDateTime),
 )
 
+# Change detection (migration ``0008``): per source-of-truth system, the id of the last stored version of its
+# records that has been examined. Advanced in the same transaction as the changes raised from those versions.
+tellusonce_detection_cursors = Table(
+    "tellusonce_detection_cursors",
+    metadata,
+    Column("system", String(64), primary_key=True),
+    Column("last_record_pk", _BigId, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 Index("ix_tellusonce_deliveries_status_due", tellusonce_deliveries.c.status, tellusonce_deliveries.c.next_attempt_at)
 Index(
     "ix_tellusonce_deliveries_order",

@@ -44,10 +44,14 @@ class ConnectorPool:
         """The systems this pool can write to."""
         return tuple(self._kinds)
 
+    def threads_for(self, system: str) -> int:
+        """How many writes to ``system`` may run at once: one for a browser-driven screen."""
+        return 1 if self._kinds.get(system) == "screen" else self._threads
+
     def _executor(self, system: str) -> ThreadPoolExecutor:
         with self._lock:
             if system not in self._executors:
-                threads = 1 if self._kinds.get(system) == "screen" else self._threads
+                threads = self.threads_for(system)
                 self._executors[system] = ThreadPoolExecutor(threads, thread_name_prefix=f"tuo-{system}")
             return self._executors[system]
 

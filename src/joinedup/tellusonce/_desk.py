@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from joinedup.place import Subscription
 from joinedup.store import Database
 from joinedup.store.tellusonce_outbox import NewChange, NewDelivery, OutboxStore
@@ -48,26 +50,27 @@ class ChangeDesk:
         self._policy = policy
         self._versions = versions
 
-    def plan(self, change: ChangeOfCircumstance) -> list[NewDelivery]:
+    def plan(self, change: ChangeOfCircumstance, connection: Connection) -> list[NewDelivery]:
+        """The change's deliveries, decided by the policy in ``connection`` (the transaction that writes them)."""
         records = self._directory.records_of(change.resident_id)
         lookup = self._versions.version_of if self._versions is not None else None
-        return plan_deliveries(change, self._subscriptions, records, self._policy, lookup)
+        return plan_deliveries(connection, change, self._subscriptions, records, self._policy, lookup)
 
     def tell_many(self, changes: Sequence[ChangeOfCircumstance]) -> list[AcceptedChange]:
         """Accept a batch of changes (a bulk import, a burst of detected changes) in one transaction."""
-        planned = [self.plan(change) for change in changes]
         with self._outbox.database.transaction() as connection:
-            ids = [
-                self._outbox.add_change_in(connection, _new(change), plan)
-                for change, plan in zip(changes, planned, strict=True)
-            ]
+            planned = [self.plan(change, connection) for change in changes]
+            ids = self._outbox.add_changes_in(
+                connection, [(_new(change), plan) for change, plan in zip(changes, planned, strict=True)]
+            )
         log.info("tellusonce.changes.accepted", extra={"changes": len(ids), "deliveries": sum(map(len, planned))})
         return [AcceptedChange(i, tuple(plan)) for i, plan in zip(ids, planned, strict=True)]
 
     def tell(self, change: ChangeOfCircumstance) -> AcceptedChange:
         """Accept one change: the change and its outbox of deliveries are committed together, or neither."""
-        planned = self.plan(change)
-        change_id = self._outbox.add_change(_new(change), planned)
+        with self._outbox.database.transaction() as connection:
+            planned = self.plan(change, connection)
+            change_id = self._outbox.add_change_in(connection, _new(change), planned)
         systems = Counter(each.system for each in planned)
         log.info(
             "tellusonce.change.accepted",

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,12 @@ class JetStreamSettings:
     consumer: str = "tellusonce-workers"
     ack_wait_seconds: float = 30.0
     fetch_timeout_seconds: float = 0.5
+    connect_timeout_seconds: float = 10.0  # the first connection; once connected, nats-py reconnects for ever
+
+    @classmethod
+    def named(cls, stream: str, url: str = "nats://127.0.0.1:4222") -> JetStreamSettings:
+        """Settings for one stream: its subjects and durable consumer are named after it."""
+        return cls(url=url, stream=stream, subject_prefix=stream.lower(), consumer=f"{stream.lower()}-workers")
 
 
 class JetStreamWorker:
@@ -64,7 +71,14 @@ class JetStreamWorker:
         from nats.js.api import AckPolicy, ConsumerConfig
 
         s = self.settings
-        self._nc = await nats.connect(s.url, connect_timeout=5, max_reconnect_attempts=-1)
+
+        async def reported(error: Exception) -> None:  # nats-py's own default prints a traceback per attempt
+            log.warning("tellusonce.jetstream.connection_error", extra={"error": type(error).__name__})
+
+        self._nc = await asyncio.wait_for(
+            nats.connect(s.url, connect_timeout=2, max_reconnect_attempts=-1, error_cb=reported),
+            timeout=s.connect_timeout_seconds,
+        )
         self._js = self._nc.jetstream()
         await self._js.add_stream(name=s.stream, subjects=[f"{s.subject_prefix}.>"])
         config = ConsumerConfig(durable_name=s.consumer, ack_policy=AckPolicy.EXPLICIT, ack_wait=s.ack_wait_seconds)
@@ -103,7 +117,7 @@ class JetStreamWorker:
         ids = [int(json.loads(message.data)["delivery_id"]) for message in messages]
         rows = [row for row in (self.outbox.get(i) for i in ids) if row is not None and row.status == "queued"]
         if rows:
-            self.outbox.record(None, self.worker.deliver(rows))
+            self.outbox.record(None, self.worker.deliver(rows), on_delivered=self.worker.on_delivered)
         self._run(asyncio.gather(*(message.ack() for message in messages)))
         return len(messages)
 
@@ -117,3 +131,21 @@ class JetStreamWorker:
 
     def run_once(self) -> int:
         return self.relay() + self.consume()
+
+    def run(
+        self, stop: threading.Event, *, idle_seconds: float = 0.05, on_round: Callable[[int], None] | None = None
+    ) -> None:
+        """Relay and deliver until ``stop`` is set, in the calling thread. A database or broker that goes away is
+        waited out (nats-py reconnects by itself; the outbox keeps what was not acknowledged)."""
+        pause = idle_seconds
+        while not stop.is_set():
+            try:
+                handled = self.run_once()
+                pause = idle_seconds
+            except Exception as error:  # noqa: BLE001 - a failed round is retried; the outbox keeps the work
+                log.warning("tellusonce.jetstream.round_failed", extra={"error": type(error).__name__})
+                handled, pause = 0, min(5.0, max(0.2, pause * 2))
+            if on_round is not None:
+                on_round(handled)
+            if handled == 0:
+                stop.wait(pause)

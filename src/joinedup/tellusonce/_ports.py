@@ -1,19 +1,25 @@
-"""The two things tell-us-once asks of other capabilities, as small protocols the composition root fills in.
+"""What tell-us-once asks of other capabilities, as small protocols the composition root fills in.
 
 * :class:`RecordDirectory` (linkage): which local record in each system is this resident.
-* :class:`DeliveryPolicy` (governance): may this system receive these fields of this change, and on what basis.
+* :class:`DeliveryPolicy` (governance): may each subscribed system receive these fields of this change, and on
+  what basis; decided in the transaction that writes the outbox, so the decisions' audit entries commit with it.
+* :class:`DeliveryAudit` (governance): record each delivery a system took as a disclosure, in the transaction
+  that records its receipt.
 
-Simple implementations live beside them (``_directory``, ``_policy``); the hub plugs in linkage's and
-governance's own once they exist.
+``joinedup.governance.GovernedDeliveries`` implements the last two over the one decision point; a simple
+directory lives beside them (``_directory``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from sqlalchemy import Connection
+
 from joinedup.place import Subscription
+from joinedup.store.tellusonce_outbox import DeliveryRow
 
 from ._events import ChangeOfCircumstance
 
@@ -39,11 +45,28 @@ class PolicyDecision:
         return self.refused is None and bool(self.permitted)
 
 
+@dataclass(frozen=True)
+class DeliveryAsk:
+    """One subscription's share of a change: the canonical fields (and values) it would receive."""
+
+    subscription: Subscription
+    fields: Mapping[str, str]
+
+
 @runtime_checkable
 class DeliveryPolicy(Protocol):
-    def decide(
-        self, subscription: Subscription, change: ChangeOfCircumstance, fields: Mapping[str, str]
-    ) -> PolicyDecision: ...
+    def decide_in(
+        self, connection: Connection, change: ChangeOfCircumstance, asks: Sequence[DeliveryAsk]
+    ) -> list[PolicyDecision]:
+        """One decision per ask, in order, inside the transaction that writes the change's outbox."""
+        ...
+
+
+@runtime_checkable
+class DeliveryAudit(Protocol):
+    def delivered_in(self, connection: Connection, deliveries: Sequence[DeliveryRow]) -> None:
+        """Record the deliveries their systems just took, in the transaction that records the receipts."""
+        ...
 
 
 @runtime_checkable

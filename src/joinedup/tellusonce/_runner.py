@@ -17,8 +17,7 @@ from joinedup.store.tellusonce_outbox import DeliveryRow
 from ._connectors import ConnectorPool, connections_opener
 from ._desk import ChangeDesk
 from ._events import ChangeOfCircumstance
-from ._policy import PlaceDeliveryPolicy
-from ._ports import RecordDirectory
+from ._ports import DeliveryAudit, DeliveryPolicy, RecordDirectory
 from ._worker import DeliveryWorker
 
 WAITING = ("pending", "in_flight", "queued")
@@ -55,13 +54,15 @@ def tell_once(
     connections: Mapping[str, Mapping[str, Any]],
     change: ChangeOfCircumstance,
     *,
-    controller: str,
+    policy: DeliveryPolicy,
+    audit: DeliveryAudit | None = None,
     timeout_seconds: float = 60.0,
 ) -> dict[str, list[DeliveryRow]]:
-    """Tell one change and deliver it now; the deliveries (receipts, refusals, holds) by system."""
-    desk = ChangeDesk(database, place.subscriptions, directory, PlaceDeliveryPolicy(place, controller))
+    """Tell one change and deliver it now; the deliveries (receipts, refusals, holds) by system. ``policy`` and
+    ``audit`` are governance's (``GovernedDeliveries``): decisions and disclosures are audited."""
+    desk = ChangeDesk(database, place.subscriptions, directory, policy)
     accepted = desk.tell(change)
-    worker = DeliveryWorker(database, pool_from_connections(connections))
+    worker = DeliveryWorker(database, pool_from_connections(connections), audit=audit)
     try:
         rows = deliver_until_settled(worker, accepted.change_id, timeout_seconds)
     finally:

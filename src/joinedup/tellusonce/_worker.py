@@ -25,6 +25,7 @@ from joinedup.store import Database
 from joinedup.store.tellusonce_outbox import DeliveryRow, OutboxStore, Outcome
 
 from ._connectors import ConnectorPool
+from ._ports import DeliveryAudit
 from ._retry import Backoff, after_failure, after_receipt
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,11 @@ class DeliveryWorker:
         lease_seconds: float = 60.0,
         backoff: Backoff | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        audit: DeliveryAudit | None = None,
     ) -> None:
         self.outbox = OutboxStore(database)
+        # Records each delivery a system took as a disclosure, in the transaction recording its receipt.
+        self.on_delivered = audit.delivered_in if audit is not None else None
         self.connectors = connectors
         self.name = name or worker_name()
         self.batch_size = batch_size
@@ -67,20 +71,31 @@ class DeliveryWorker:
         if not claimed:
             return 0
         outcomes = self.deliver(claimed)
-        self.outbox.record(self.name, outcomes, now=self._clock())
+        self.outbox.record(self.name, outcomes, now=self._clock(), on_delivered=self.on_delivered)
         return len(claimed)
 
     def deliver(self, claimed: list[DeliveryRow]) -> list[Outcome]:
-        """Write each claimed delivery through its system's connector (systems in parallel); never raises."""
-        futures: list[tuple[DeliveryRow, Future[Outcome]]] = [
-            (delivery, self.connectors.submit(delivery.system, self._attempt(delivery))) for delivery in claimed
-        ]
-        outcomes = []
-        for delivery, future in futures:
+        """Write each claimed delivery through its system's connector (systems in parallel); never raises.
+
+        Each system's share is dealt into as many chunks as it has threads, one task a chunk: a task per delivery
+        cost more in hand-offs between threads than a fast target takes to write. Order is not at risk: a round
+        never holds two deliveries of one resident to one system (the claim rule).
+        """
+        by_system: dict[str, list[DeliveryRow]] = {}
+        for delivery in claimed:
+            by_system.setdefault(delivery.system, []).append(delivery)
+        futures: list[tuple[list[DeliveryRow], Future[list[Outcome]]]] = []
+        for system, rows in by_system.items():
+            lanes = max(1, min(len(rows), self.connectors.threads_for(system)))
+            for lane in range(lanes):
+                chunk = rows[lane::lanes]
+                futures.append((chunk, self.connectors.submit(system, self._attempt_each(chunk))))
+        outcomes: list[Outcome] = []
+        for chunk, future in futures:
             try:
-                outcomes.append(future.result())
+                outcomes.extend(future.result())
             except Exception as error:  # noqa: BLE001 - opening the connector failed: retry later like any outage
-                outcomes.append(after_failure(delivery, error, self.backoff, self._clock()))
+                outcomes.extend(after_failure(delivery, error, self.backoff, self._clock()) for delivery in chunk)
         for outcome in outcomes:
             if outcome.status != "delivered":
                 log.info(
@@ -89,15 +104,19 @@ class DeliveryWorker:
                 )
         return outcomes
 
-    def _attempt(self, delivery: DeliveryRow) -> Callable[[Connector], Outcome]:
-        def attempt(connector: Connector) -> Outcome:
-            try:
-                receipt = connector.write(change_for(delivery))
-            except Exception as error:  # noqa: BLE001 - any failure to reach or write is retried with backoff
-                return after_failure(delivery, error, self.backoff, self._clock())
-            return after_receipt(delivery, receipt)
+    def _attempt_each(self, chunk: list[DeliveryRow]) -> Callable[[Connector], list[Outcome]]:
+        def attempt_each(connector: Connector) -> list[Outcome]:
+            outcomes = []
+            for delivery in chunk:
+                try:
+                    receipt = connector.write(change_for(delivery))
+                except Exception as error:  # noqa: BLE001 - any failure to reach or write is retried with backoff
+                    outcomes.append(after_failure(delivery, error, self.backoff, self._clock()))
+                else:
+                    outcomes.append(after_receipt(delivery, receipt))
+            return outcomes
 
-        return attempt
+        return attempt_each
 
     def run(
         self, stop: threading.Event, *, idle_seconds: float = 0.05, on_round: Callable[[int], None] | None = None

@@ -21,8 +21,15 @@ from ..settings import Settings
 from ._access import PageForbidden, PageNotFound, SignInRequired, check_csrf, refuse_unguarded_pages
 from ._oidc import OidcClient
 from ._rendering import MOUNT_NAME, Renderer, page_name
+from .pages.agreements import agreements_router
+from .pages.break_glass import break_glass_router
+from .pages.break_glass_reviews import break_glass_reviews_router
+from .pages.changes import changes_router
+from .pages.consents import consents_router
+from .pages.disclosure_log import disclosure_log_router
 from .pages.home import home_router
 from .pages.resident import resident_router
+from .pages.review import review_router
 from .pages.search import search_router
 from .pages.sign_in import sign_in_router
 from .pages.sources import sources_router
@@ -92,6 +99,13 @@ def dashboard_router(settings: Settings, renderer: Renderer, oidc: OidcClient | 
     pages.include_router(sources_router(renderer))
     pages.include_router(search_router(renderer))
     pages.include_router(resident_router(renderer))
+    pages.include_router(review_router(renderer))
+    pages.include_router(changes_router(renderer))
+    pages.include_router(agreements_router(renderer))  # governance: the register, consents, break-glass, log
+    pages.include_router(consents_router(renderer))
+    pages.include_router(break_glass_router(renderer))
+    pages.include_router(break_glass_reviews_router(renderer))
+    pages.include_router(disclosure_log_router(renderer))
     pages.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
     pages.include_router(_not_found_router(renderer))  # last: it answers every address nothing else does
     refuse_unguarded_pages(pages, _PUBLIC_PAGES | {_NOT_FOUND_PATH})

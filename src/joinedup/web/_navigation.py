@@ -19,9 +19,9 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", "Home", "home"),
     NavItem("search", "Search residents", "search"),
-    NavItem("review", "Review queue", None),
-    NavItem("tell-us-once", "Tell us once", None),
-    NavItem("governance", "Governance", None),
+    NavItem("review", "Review queue", "review"),
+    NavItem("tell-us-once", "Tell us once", "tell_us_once"),
+    NavItem("governance", "Governance", "agreements"),
     NavItem("sources", "Sources", "sources"),
 )
 

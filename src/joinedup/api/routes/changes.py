@@ -3,8 +3,8 @@ letters, send one again.
 
 Answers name systems, records, states and reasons, and list the fields a change carried by name only: the
 values are personal data, which leave the core through the disclosure gate, not through these endpoints.
-The composition root gives the app a ``ChangeDesk`` (``app.state.change_desk``), which knows the place's
-subscriptions, the record directory and the delivery policy; without one, raising a change answers 503.
+The telling organisation's ``ChangeDesk`` comes from ``joinedup.api.composition``: the place's subscriptions, the
+residents' records, and governance's decision point over that organisation's agreements.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from joinedup.store.tellusonce_outbox import STATUSES, DeliveryRow, OutboxStore
-from joinedup.tellusonce import ChangeDesk, ChangeError, ChangeKind, ChangeOfCircumstance
+from joinedup.tellusonce import ChangeError, ChangeKind, ChangeOfCircumstance
 
 from ..auth import CurrentPrincipal
+from ..auth.principal import Principal
+from ..composition import change_desk, disclosure_gate
 
 # Ids are 64-bit signed integers in every backend; a larger one in the path is refused (422), not sent to SQL.
 _RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -71,6 +73,16 @@ def _answer(store: OutboxStore, change_id: int) -> ChangeAnswer:
     )  # fmt: skip
 
 
+def _telling_organisation(request: Request, principal: Principal) -> str | None:
+    """Who tells the change, and so whose agreements decide where it may go: the member of staff's organisation,
+    or the organisation that runs the calling system."""
+    if principal.kind == "staff":
+        return principal.organisation
+    place = disclosure_gate(request.app.state).point.place
+    system = next((each for each in place.systems if each.code == principal.subject), None)
+    return system.organisation if system is not None else None
+
+
 def changes_router() -> APIRouter:
     router = APIRouter(prefix="/changes", tags=["tell us once"])
 
@@ -79,9 +91,12 @@ def changes_router() -> APIRouter:
         summary="Tell a change of circumstance once; it is delivered to every subscribed system that may have it",
     )  # fmt: skip
     def raise_change(body: ChangeRequest, request: Request, principal: CurrentPrincipal) -> ChangeAnswer:
-        desk: ChangeDesk | None = getattr(request.app.state, "change_desk", None)
-        if desk is None:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Tell us once is not configured on this hub.")
+        organisation = _telling_organisation(request, principal)
+        if organisation is None:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "Only staff of an organisation, or a registered system, may tell a change."
+            )
+        desk = change_desk(request.app.state, organisation)
         try:
             change = ChangeOfCircumstance(
                 body.kind, body.resident_id, body.fields, source="api", raised_by=principal.subject

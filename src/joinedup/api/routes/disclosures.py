@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from joinedup.governance import Actor, Channel, DecisionPoint, DisclosureGate, Fetch
+from joinedup.governance import Actor, Channel, DisclosureGate, Fetch
 from joinedup.governance import Request as DisclosureRequest
-from joinedup.place import Place, demo_place_path, load_place
+from joinedup.place import Place
 from joinedup.singleview import GoldenRecord, SurvivorshipRules, build_golden_record
 from joinedup.store import Database
 from joinedup.store.residents import ResidentStore
@@ -24,6 +24,7 @@ from joinedup.store.singleview_records import SingleViewRecords
 
 from ..auth import CurrentPrincipal
 from ..auth.principal import Principal
+from ..composition import disclosure_gate
 
 # The disclosable fields and where each is in a golden record.
 _GOLDEN_FIELDS = {
@@ -70,13 +71,7 @@ class KnownToOut(BaseModel):
 
 
 def _gate(request: Request) -> DisclosureGate:
-    state = request.app.state
-    if getattr(state, "disclosure_gate", None) is None:
-        settings = state.settings
-        place = load_place(settings.place_file or demo_place_path())
-        state.disclosure_gate = DisclosureGate(DecisionPoint(place))
-    gate: DisclosureGate = state.disclosure_gate
-    return gate
+    return disclosure_gate(request.app.state)
 
 
 def _actor(principal: Principal, role: str | None) -> Actor:

@@ -61,6 +61,8 @@ def parse_cursor(cursor: str) -> tuple[str, int | None]:
 
 
 class FileDropConnector(ConnectorLifecycle):
+    reads_in_a_child_process = True  # holds no connection: ingest may read, map and hash in a second process
+
     def __init__(self, config: FileDropConfig, *, clock: Callable[[], float] | None = None) -> None:
         self.config = config
         self.folder = DropFolder(config, clock) if clock is not None else DropFolder(config)

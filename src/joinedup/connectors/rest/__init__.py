@@ -7,6 +7,7 @@
 See docs/connectors/rest.md for every setting.
 """
 
+from joinedup.connectors.rest._shape import RestSchemaDriftError
 from joinedup.connectors.rest.config import (
     ApiKeyAuth,
     OAuth2ClientCredentials,
@@ -35,6 +36,7 @@ __all__ = [
     "RestConnector",
     "RestConnectorError",
     "RestProtocolError",
+    "RestSchemaDriftError",
     "RestUnavailableError",
     "Retries",
     "Timeouts",

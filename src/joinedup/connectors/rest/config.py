@@ -85,6 +85,10 @@ class RestConfig(_Settings):
     health_path: str | None = None  # None: health() makes a one-item list request instead
     items_field: str = "items"  # dotted path to the list in a page's body; "" when the body is the list
     id_field: str = "id"
+    # The fields every record carries (and optional_fields, which it may leave out): any other field, or one
+    # of these missing, is schema drift and stops the source. None: the first record of each read sets them.
+    fields: tuple[str, ...] | None = None
+    optional_fields: tuple[str, ...] = ()
     updated_field: str | None = None  # set it to allow incremental reads
     updated_format: str | None = None  # strftime pattern of updated_field; None: ISO 8601
     updated_since_param: str | None = "updated_since"  # None: the API cannot filter, the connector does

@@ -26,6 +26,7 @@ from joinedup.connectors.rest._auth import credentials_for
 from joinedup.connectors.rest._cursor import Position, format_timestamp, parse_timestamp
 from joinedup.connectors.rest._http import Sender
 from joinedup.connectors.rest._pages import walk
+from joinedup.connectors.rest._shape import ShapeCheck
 from joinedup.connectors.rest.config import RestConfig
 from joinedup.connectors.rest.errors import RestConnectorError, RestProtocolError
 
@@ -61,6 +62,9 @@ class RestConnector(ConnectorLifecycle):
     def read(self, since: str | None = None) -> Iterator[RawRecord]:
         """Every record in the API's order, or those changed after the cursor ``since``.
 
+        Raises RestSchemaDriftError at the first record whose fields are not the expected ones (see
+        :mod:`joinedup.connectors.rest._shape`); records before it have been handed out with their cursors.
+
         Each record's cursor is the latest (updated, id) position seen so far. When the API does not list in
         that order (``sorted_by_updated: false``) only the last record carries a cursor, because resuming from
         the middle could skip records that come later in the list but earlier in time.
@@ -75,9 +79,12 @@ class RestConnector(ConnectorLifecycle):
             params[config.updated_since_param] = format_timestamp(after.updated, config.updated_format)
         latest = after
         pending: RawRecord | None = None
+        shape = ShapeCheck(config.fields, config.optional_fields)
         for page in walk(self._sender, self.credentials, self._url(config.records_path), params, config.pagination,
                          config.items_field):  # fmt: skip
             for index, item in enumerate(page.items, start=1):
+                where = f"GET {config.records_path}, page {page.number}, item {index}"
+                shape.check(item, _plain(item.get(config.id_field)), where)
                 record_id = self._record_id(item)
                 changed_at = None
                 if config.updated_field:
@@ -86,7 +93,7 @@ class RestConnector(ConnectorLifecycle):
                     if after is not None and position <= after:
                         continue
                     latest = position if latest is None or position > latest else latest
-                location = SourceLocation(f"GET {config.records_path}, page {page.number}, item {index}")
+                location = SourceLocation(where)
                 cursor = latest.encode() if latest is not None else None
                 record = RawRecord(record_id, item, location, changed_at, cursor)
                 if config.sorted_by_updated:
@@ -151,6 +158,10 @@ class RestConnector(ConnectorLifecycle):
         if value is None or value == "":
             raise RestProtocolError(f"a record has no '{self.config.id_field}' field")
         return str(value)
+
+
+def _plain(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 def _entity_tag(version: str) -> str:

@@ -13,6 +13,12 @@ from .._rendering import Renderer
 _PURPOSES = {
     "search": "Find a resident by name, date of birth, postcode or NHS number, and open their joined-up record: "
     "only what your purpose and the information sharing agreements allow, with what was withheld and why.",
+    "review": "Decide whether pairs of records the linkage model could not match are the same resident, "
+    "with both records side by side and the model's evidence (for data stewards working on record linkage).",
+    "tell-us-once": "Record a change in a resident's circumstances once, follow its delivery to each system, "
+    "and send a dead letter again.",
+    "governance": "Read the information sharing agreements (and what each new version changed); from a resident's "
+    "record, their consent and objections, who has seen their data, and emergency break-glass access.",
     "sources": "See each connected system's last sync, how far behind it is, whether it is failing, "
     "and the records it sent that could not be taken in, with the reasons.",
 }

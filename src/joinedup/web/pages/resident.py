@@ -1,6 +1,8 @@
 """A resident: the golden record's values the disclosure gate permits, each with its provenance, conflicts
-between systems, the records held in each system, and the household; what was withheld is listed with the
-gate's reasons. Every look goes through ``DisclosureGate.disclose_in``, which writes the audit entries.
+between systems, the records held in each system, the household and its property, and the linkage history
+(merges, splits, reviewers' decisions); what was withheld is listed with the gate's reasons. A second page,
+``/residents/ID/evidence``, explains field by field why the records were joined. Every look goes through
+``DisclosureGate.disclose_in``, which writes the audit entries.
 
 The address holds the resident's opaque id and the purpose code, neither of which is personal data.
 """
@@ -8,19 +10,21 @@ The address holds the resident's opaque id and the purpose code, neither of whic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
 
+from joinedup.api.composition import disclosure_gate
 from joinedup.governance import Actor, Channel, DecisionPoint, Disclosure, DisclosureGate, Reason
 from joinedup.governance import Request as DisclosureRequest
 from joinedup.model import Address, PersonName
-from joinedup.place import demo_place_path, load_place
 from joinedup.singleview import SingleView, SurvivedValue, SurvivorshipRules, build_single_view
 from joinedup.store import Database
+from joinedup.store.resident_search import SearchIndex
 from joinedup.store.residents import ResidentStore
 from joinedup.store.residents_households import HouseholdStore
 from joinedup.store.singleview_records import SingleViewRecords
@@ -28,6 +32,7 @@ from joinedup.store.singleview_records import SingleViewRecords
 from .._access import PageNotFound, Viewer
 from .._rendering import Renderer
 from .._session import SignedInUser
+from . import _linkage_evidence as evidence
 
 # The disclosable fields a page asks for, where each is in a golden record, and its label.
 FIELDS: dict[str, tuple[str, str]] = {
@@ -53,13 +58,8 @@ class PurposeChoice:
 
 
 def gate_of(request: Request) -> DisclosureGate:
-    """The app's one disclosure gate (shared with the API), built from the place file on first use."""
-    state = request.app.state
-    if getattr(state, "disclosure_gate", None) is None:
-        place = load_place(state.settings.place_file or demo_place_path())
-        state.disclosure_gate = DisclosureGate(DecisionPoint(place))
-    gate: DisclosureGate = state.disclosure_gate
-    return gate
+    """The app's one disclosure gate, shared with the API."""
+    return disclosure_gate(request.app.state)
 
 
 def purposes_for(point: DecisionPoint, user: SignedInUser) -> list[PurposeChoice]:
@@ -95,10 +95,32 @@ def single_view_of(database: Database, gate: DisclosureGate, resident_id: str) -
     return build_single_view(resident_id, SingleViewRecords(database).current(refs), rules)
 
 
+def single_views_of(database: Database, gate: DisclosureGate, resident_ids: Sequence[str]) -> list[SingleView]:
+    """The single views of a page of current residents (search results), read with two queries in all."""
+    refs = SearchIndex(database).records_of(resident_ids)
+    records = SingleViewRecords(database).current([ref for held in refs.values() for ref in held])
+    by_key = {(record.system, record.record_id): record for record in records}
+    rules = SurvivorshipRules.from_place(gate.point.place)
+    views = []
+    for resident in resident_ids:
+        held = [by_key[ref] for ref in refs.get(resident, ()) if ref in by_key]
+        if held:
+            views.append(build_single_view(resident, held, rules))
+    return views
+
+
 def disclose(
     database: Database, gate: DisclosureGate, user: SignedInUser, choice: PurposeChoice, view: SingleView
 ) -> Disclosure:
     """Ask the gate for every field of the resident on the dashboard channel; it audits the look."""
+    with database.transaction() as connection:
+        return disclose_in(connection, gate, user, choice, view)
+
+
+def disclose_in(
+    connection: Connection, gate: DisclosureGate, user: SignedInUser, choice: PurposeChoice, view: SingleView
+) -> Disclosure:
+    """As ``disclose``, inside the caller's transaction (a search discloses each result row in one)."""
     actor = Actor(user.subject, choice.role, user.organisation or "")
     asked = DisclosureRequest(actor, choice.code, view.resident_id, (*FIELDS, RECORD_IDS), channel=Channel.DASHBOARD)
 
@@ -112,8 +134,7 @@ def disclose(
                 found[field] = tuple((record.system, record.record_id) for record in view.records)
         return found
 
-    with database.transaction() as connection:
-        return gate.disclose_in(connection, asked, fetch)
+    return gate.disclose_in(connection, asked, fetch)
 
 
 def withheld(shown: Disclosure) -> list[tuple[str, list[Reason]]]:
@@ -158,11 +179,32 @@ def resident_router(renderer: Renderer) -> APIRouter:
             for label, _, _, found in values
             if found is not None
         ]
+        address_reasons = next((reasons for label, reasons in withheld(shown) if label == "Address"), None)
         context |= {
             "shown": shown, "purpose": choice, "values": values, "conflicts": conflicts,
             "withheld": withheld(shown), "systems": view.systems, "record_ids": shown.values.get(RECORD_IDS),
-            "household": household, "display": display,
+            "household": household, "display": display, "property_withheld": address_reasons,
+            "history": evidence.history(database, view.resident_id, shown),
+            "decisions": evidence.decisions(database, view, shown),
         }  # fmt: skip
         return renderer.page(request, "resident.html", context)
+
+    @router.get("/residents/{resident_id}/evidence", response_class=HTMLResponse, name="resident_evidence")
+    def resident_evidence(request: Request, viewer: Viewer, resident_id: str, purpose: str = "") -> HTMLResponse:
+        database: Database = request.app.state.database
+        gate = gate_of(request)
+        current = ResidentStore(database).current_id(resident_id)
+        view = single_view_of(database, gate, current) if current is not None else None
+        if view is None:
+            raise PageNotFound
+        choice = next((c for c in purposes_for(gate.point, viewer) if c.code == purpose), None)
+        context: dict[str, Any] = {"current": "search", "resident_id": view.resident_id, "purpose": choice}
+        if choice is None:
+            return renderer.page(request, "resident_evidence.html", {**context, "links": None})
+        shown = disclose(database, gate, viewer, choice, view)
+        explainer = evidence.explainer_of(request, database)
+        found = evidence.links(explainer, view, shown) if explainer is not None else None
+        context |= {"links": found, "records": len(view.records)}
+        return renderer.page(request, "resident_evidence.html", context)
 
     return router
