@@ -13,6 +13,8 @@ from typing import Any
 
 from playwright.sync_api import Page
 
+from .support import BASE
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -70,3 +72,11 @@ def tab_to(page: Page, text: str | None = None, *, element_id: str | None = None
         if (text is not None and now["text"] == text) or (element_id is not None and now["id"] == element_id):
             return now
     raise AssertionError(f"never reached {text or element_id!r} by Tab; focus went through {seen}")
+
+
+def sign_in(page: Page, base_url: str, label: str = "Development social worker") -> None:
+    """Sign in on the development sign-in page as the user with ``label``, as a member of staff would."""
+    page.goto(f"{base_url}{BASE}/sign-in")
+    page.get_by_label(label).check()
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{base_url}{BASE}/")

@@ -26,18 +26,15 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the 'browser' extr
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("no Chromium: run scripts/install-browser.sh", allow_module_level=True)
 
-from playwright.sync_api import Browser as Chromium  # noqa: E402
 from playwright.sync_api import Page  # noqa: E402
 
 from .browser_support import (  # noqa: E402
-    AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     assert_accessible,
     axe_violations,
     focused,
     tab_to,
 )
+from .browser_support import sign_in as _sign_in  # noqa: E402
 from .oidc_issuer import CLIENT_ID, CLIENT_SECRET, IssuerBehaviour, issuer_app  # noqa: E402
 
 PERSONAL = "31/02/1980"  # a held record's content: must never reach a page
@@ -70,37 +67,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve(create_app(settings, database)) as client:
         yield str(client.base_url).rstrip("/").replace("127.0.0.1", "localhost")
     database.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page
-    context.close()
-    # No script errors and no Content Security Policy violations on any page the test visited (error pages
-    # arrive with their status, which Chromium reports as a failed load: those are expected).
-    assert not [p for p in problems if not p.startswith("Failed to load resource")], problems
-
-
-def _sign_in(page: Page, base_url: str, label: str = "Development social worker") -> None:
-    page.goto(f"{base_url}{BASE}/sign-in")
-    page.get_by_label(label).check()
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{base_url}{BASE}/")
 
 
 def test_every_page_passes_axe_and_is_captured(page: Page, base_url: str) -> None:

@@ -92,8 +92,8 @@ def test_without_a_desk_of_its_own_the_dashboard_tells_through_the_staff_members
         assert token is not None
         told = browser.post(
             f"{BASE}/tell-us-once",
-            {"csrf_token": token[1], "resident_id": "R-told", "kind": "person.address-changed", "address_line_1": "1 New Street",
-             "postcode": "KB1 1AA"},
+            {"csrf_token": token[1], "resident_id": "R-told", "kind": "person.address-changed",
+             "address_line_1": "1 New Street", "postcode": "KB1 1AA"},
         )  # fmt: skip
         assert told.status_code == 303, told.text
         change_id = int(told.headers["location"].rstrip("/").split("/")[-1])

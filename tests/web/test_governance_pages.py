@@ -27,10 +27,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the 'browser' extr
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("no Chromium: run scripts/install-browser.sh", allow_module_level=True)
 
-from playwright.sync_api import Browser as Chromium  # noqa: E402
 from playwright.sync_api import Page  # noqa: E402
 
-from .browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, assert_accessible, focused, tab_to  # noqa: E402
+from .browser_support import assert_accessible, focused, tab_to  # noqa: E402
 
 HOUSING_OFFICER = "Development housing officer"
 SOCIAL_WORKER = "Development social worker"
@@ -56,29 +55,6 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     with serve(create_app(dashboard_settings(database.url, environment="test"), database)) as client:
         yield Hub(str(client.base_url).rstrip("/").replace("127.0.0.1", "localhost"), database)
     database.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page
-    context.close()
-    # No script errors and no CSP violations (refused pages arrive as failed loads: those are expected).
-    assert not [p for p in problems if not p.startswith("Failed to load resource")], problems
 
 
 def _sign_in(page: Page, hub: Hub, label: str) -> None:

@@ -30,10 +30,10 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the 'browser' extr
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("no Chromium: run scripts/install-browser.sh", allow_module_level=True)
 
-from playwright.sync_api import Browser as Chromium  # noqa: E402
-from playwright.sync_api import ConsoleMessage, Page  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
-from .browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, assert_accessible  # noqa: E402
+from .browser_support import assert_accessible  # noqa: E402
+from .browser_support import sign_in as _sign_in  # noqa: E402
 
 PEOPLE, SEED = 300, 11  # the place the search tests link: its model is trained once per session
 
@@ -57,40 +57,6 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Place]:
         base = str(client.base_url).rstrip("/").replace("127.0.0.1", "localhost")
         yield Place(base, database, client)
     database.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _script_problem(message: ConsoleMessage) -> bool:
-    """A console error that is not a page's own 4xx status (error pages are expected here): CSP, scripts."""
-    return message.type == "error" and not message.text.startswith("Failed to load resource")
-
-
-@pytest.fixture
-def page(chromium: Chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text) if _script_problem(message) else None)
-    yield page
-    context.close()
-    assert not problems, problems
-
-
-def _sign_in(page: Page, base_url: str, label: str) -> None:
-    page.goto(f"{base_url}{BASE}/sign-in")
-    page.get_by_label(label).check()
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{base_url}{BASE}/")
 
 
 def _audit_entries(database: Database) -> int:

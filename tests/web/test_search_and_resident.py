@@ -32,10 +32,10 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the 'browser' extr
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("no Chromium: run scripts/install-browser.sh", allow_module_level=True)
 
-from playwright.sync_api import Browser as Chromium  # noqa: E402
 from playwright.sync_api import Page  # noqa: E402
 
-from .browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, assert_accessible  # noqa: E402
+from .browser_support import assert_accessible  # noqa: E402
+from .browser_support import sign_in as _sign_in  # noqa: E402
 
 PEOPLE, SEED = 300, 11  # the place tests/linkage/test_households.py links: its model is trained once per session
 
@@ -95,34 +95,6 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Place]:
             address.value.postcode or "", str(address.value.uprn), held,
         )  # fmt: skip
     database.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page
-    context.close()
-    assert not problems, problems
-
-
-def _sign_in(page: Page, base_url: str, label: str) -> None:
-    page.goto(f"{base_url}{BASE}/sign-in")
-    page.get_by_label(label).check()
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{base_url}{BASE}/")
 
 
 def _search(page: Page, place: Place, purpose: str) -> None:

@@ -29,10 +29,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the 'browser' extr
 if not os.path.exists("/usr/bin/chromium"):
     pytest.skip("no Chromium: run scripts/install-browser.sh", allow_module_level=True)
 
-from playwright.sync_api import Browser as Chromium  # noqa: E402
-from playwright.sync_api import ConsoleMessage, Page  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
-from .browser_support import AXE, CHROMIUM, CHROMIUM_ARGS, assert_accessible, focused, tab_to  # noqa: E402
+from .browser_support import assert_accessible, focused, tab_to  # noqa: E402
 
 SYSTEMS = ("housing", "gp")  # two REST systems: their own records can be read back from the servers
 NEW_LINE, NEW_POSTCODE = "27 Tanners Yard", "KT2 9QZ"
@@ -86,32 +85,6 @@ def hub(database: Database, directory: MappingRecordDirectory, running: Simulate
             if served.thread is not None:
                 served.thread.join(timeout=30)
             worker.connectors.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Chromium]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _script_problem(message: ConsoleMessage) -> bool:
-    return message.type == "error" and not message.text.startswith("Failed to load resource")
-
-
-@pytest.fixture
-def page(chromium: Chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text) if _script_problem(message) else None)
-    yield page
-    context.close()
-    assert not problems, problems
 
 
 def _sign_in(page: Page, base_url: str) -> None:
