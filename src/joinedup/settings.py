@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     audit_retention_days: dict[str, int] = Field(
         default_factory=dict, description="Retention per record type (source system code), in days."
     )
+    ingest_reader_process: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Read and map file drops in a second process: when a core is free (auto), always, or never.",
+    )
     # The staff dashboard: its session cookie, and the identity provider staff sign in with (authorization code).
     dashboard_session_max_age: int = Field(default=8 * 3600, gt=0, description="Seconds a dashboard sign-in lasts.")
     dashboard_oidc_issuer: str | None = None

@@ -165,7 +165,11 @@ def _stored_counts(database: Database) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_sigkill_at_any_point_loses_and_duplicates_nothing(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader_process", ["always", "never"])
+def test_sigkill_at_any_point_loses_and_duplicates_nothing(
+    database_url: str, tmp_path: Path, reader_process: str
+) -> None:
+    """Killed with the reading in a second process (the writer's queue lost with it) and in one process alike."""
     total, files = 40_000, 4
     drop = tmp_path / "drop"
     for part in range(files):
@@ -177,6 +181,7 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(database_url: str, tm
     database = Database(database_url)
     database.migrate()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
+    environment["JOINEDUP_INGEST_READER_PROCESS"] = reader_process
     chance = random.Random(7)
     kills = 0
     while kills < 3:

@@ -195,3 +195,15 @@ def test_a_version_stored_with_the_old_hash_is_still_recognised_as_unchanged(
         assert store.save_staged_in(connection, [legacy], now=T0) == SaveResult(new=1)
     assert store.save([record]) == SaveResult(unchanged=1)
     assert store.save([_record("CT-5", "Smyth")]) == SaveResult(changed=1)
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=8),
+        st.one_of(st.text(max_size=12), st.integers(), st.none(), st.lists(st.text(max_size=4), max_size=2)),
+        max_size=6,
+    )
+)
+def test_a_source_record_names_the_same_digest_the_store_keeps(payload: dict[str, object]) -> None:
+    record = SourceRecord(system="council-tax", record_id="r1", raw=payload, received_at=datetime.now(UTC))
+    assert record.content_hash() == content_hash(payload)

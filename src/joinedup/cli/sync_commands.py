@@ -40,7 +40,7 @@ def _load(place_file: Path | None) -> Place:
         fail(str(error), ExitCode.INVALID_INPUT)
 
 
-def _sync_one(database: Database, place: Place, code: str) -> str:
+def _sync_one(database: Database, place: Place, code: str, reader_process: str = "auto") -> str:
     system = place.system(code)
     if system is None:
         fail(f"the place file declares no system '{code}'", ExitCode.INVALID_INPUT)
@@ -50,7 +50,9 @@ def _sync_one(database: Database, place: Place, code: str) -> str:
         closing(open_connector(system.kind.value, system.connection, os.environ)) as connector,
         Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress,
     ):
-        sync = SourceSync(database, connector, RecordMapper(code, EntityType(system.entity.value), mapping))
+        in_child = {"always": True, "never": False}.get(reader_process)  # None: decided by the connector and load
+        mapper = RecordMapper(code, EntityType(system.entity.value), mapping)
+        sync = SourceSync(database, connector, mapper, read_in_child=in_child)
         task = progress.add_task(code, total=None)
         report = sync.run(progress=lambda seen: progress.update(task, completed=seen))
     saved = report.saved
@@ -72,12 +74,13 @@ def sync(
     codes = [s.code for s in place.systems] if all_systems else list(systems or [])
     if not codes:
         fail("name the systems to sync, or use --all", ExitCode.USAGE)
-    database = open_database(settings_for(database_url))
+    settings = settings_for(database_url)
+    database = open_database(settings)
     register_place(database, place)
     statuses = []
     for code in codes:
         try:
-            statuses.append(_sync_one(database, place, code))
+            statuses.append(_sync_one(database, place, code, settings.ingest_reader_process))
         except ConnectorError as error:
             errors.print(f"{code}: {error}", markup=False)
             statuses.append("failed")

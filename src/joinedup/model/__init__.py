@@ -20,9 +20,10 @@ from .identifiers import (
 )
 from .json_schema import published_schemas, render_schema
 from .person import ContactPoint, ContactSystem, NameUse, Person, PersonName, Sex
-from .records import EntityType, Provenance, SourceRecord, raw_content_hash
+from .records import FLAT_HASH_PREFIX, EntityType, Provenance, SourceRecord, flat_payload_hash, raw_content_hash
 
 __all__ = [
+    "FLAT_HASH_PREFIX",
     "Address",
     "ContactPoint",
     "ContactSystem",
@@ -40,6 +41,7 @@ __all__ = [
     "SourceRecord",
     "Uprn",
     "Usrn",
+    "flat_payload_hash",
     "is_valid",
     "nhs_check_digit",
     "normalise_nhs_number",

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, select, text, update
 
-from joinedup.model import EntityType, Person, Property, SourceRecord
+from joinedup.model import FLAT_HASH_PREFIX, EntityType, Person, Property, SourceRecord, flat_payload_hash
 
 from ._bulk_writes import _HEAD_COLUMNS, _bulk_insert, _copy_versions, _insert_versions, _require_aware
 from .database import Database
@@ -90,8 +90,6 @@ def encode_json(value: Any) -> str:
 # The same text raw_content_hash hashes (sorted keys, compact, unescaped), without its str() fallback: a payload
 # that is not plain JSON is refused here as the raw column has always refused it.
 _SORTED_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-FLAT_HASH_PREFIX = "b2:"
-_KEY_END, _PAIR_END = "\x1e", "\x1f"  # ASCII record and unit separators: never in a CSV or API text value
 
 
 def raw_json(payload: Mapping[str, Any]) -> str:
@@ -102,17 +100,12 @@ def raw_json(payload: Mapping[str, Any]) -> str:
 def content_hash(payload: Mapping[str, Any]) -> str:
     """The hash a version is stored with, by which an unchanged payload is recognised.
 
-    A flat payload (text values only: every file row, most API records) is hashed as its sorted key and value
-    texts between separators, with BLAKE2b: a third of the cost of encoding it as JSON first, which is most of
-    what a re-sync of unchanged data does per record. Any other payload, or one whose texts hold a separator,
-    gets the SHA-256 of its sorted JSON, :func:`joinedup.model.raw_content_hash`, which every version stored
-    before had; :func:`holds_content` still recognises those.
+    A flat payload gets :func:`joinedup.model.flat_payload_hash` (BLAKE2b over its key and value texts: the
+    cheap path a re-sync of unchanged data takes per record). Any other payload gets the SHA-256 of its sorted
+    JSON, :func:`joinedup.model.raw_content_hash`, which every version stored before had; :func:`holds_content`
+    still recognises those.
     """
-    if all(type(value) is str for value in payload.values()):
-        text = _PAIR_END.join([f"{key}{_KEY_END}{payload[key]}" for key in sorted(payload)])
-        if text.count(_KEY_END) == len(payload) and text.count(_PAIR_END) == len(payload) - 1:
-            return FLAT_HASH_PREFIX + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    return hashlib.sha256(raw_json(payload).encode("utf-8")).hexdigest()
+    return flat_payload_hash(payload) or hashlib.sha256(raw_json(payload).encode("utf-8")).hexdigest()
 
 
 def holds_content(stored: str, digest: str, sorted_json: str | Callable[[], str]) -> bool:
