@@ -7,39 +7,24 @@ released under a warning that says so; the gate still refuses an actor who is no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from joinedup.governance import Actor, BreakGlassError, Channel, Fetch
+from joinedup.governance import Actor, BreakGlassError, Channel
 from joinedup.governance import Request as DisclosureRequest
-from joinedup.singleview import SingleView, SurvivedValue
+from joinedup.singleview import SurvivedValue
 from joinedup.store import Database
 
 from .._access import PageForbidden, PageNotFound, Viewer
 from .._rendering import Renderer
 from .._session import SignedInUser
 from .consents import current_resident
-from .resident import FIELDS, RECORD_IDS, display, gate_of, single_view_of
+from .resident import FIELDS, RECORD_IDS, display, fetch_from, gate_of, single_view_of
 
 EMERGENCY = "emergency"  # the purpose code break-glass looks are recorded under
 _REASON_MOST = 1000
-
-
-def _fetch(view: SingleView) -> Fetch:
-    def fetch(fields: tuple[str, ...]) -> Mapping[str, object]:
-        found: dict[str, object] = {}
-        for field in fields:
-            survived = getattr(view.golden, FIELDS[field][0], None) if field in FIELDS else None
-            if survived is not None:
-                found[field] = survived
-            elif field == RECORD_IDS:
-                found[field] = tuple((record.system, record.record_id) for record in view.records)
-        return found
-
-    return fetch
 
 
 def _actor(user: SignedInUser) -> Actor:
@@ -76,7 +61,7 @@ def break_glass_router(renderer: Renderer) -> APIRouter:
         if problem is None:
             try:
                 with database.transaction() as connection:
-                    shown = gate.break_glass_in(connection, asked, given, _fetch(view))
+                    shown = gate.break_glass_in(connection, asked, given, fetch_from(view))
             except BreakGlassError as error:
                 problem = str(error)[:1].upper() + str(error)[1:]
         if shown is None:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
 from joinedup.api.composition import disclosure_gate
-from joinedup.governance import Actor, Channel, DecisionPoint, Disclosure, DisclosureGate, Reason
+from joinedup.governance import Actor, Channel, DecisionPoint, Disclosure, DisclosureGate, Fetch, Reason
 from joinedup.governance import Request as DisclosureRequest
 from joinedup.model import Address, PersonName
 from joinedup.singleview import SingleView, SurvivedValue, SurvivorshipRules, build_single_view
@@ -55,6 +55,22 @@ class PurposeChoice:
     code: str
     description: str
     role: str
+
+
+def fetch_from(view: SingleView) -> Fetch:
+    """What the gate reads once it has decided: the permitted fields' surviving values, and the record ids."""
+
+    def fetch(fields: tuple[str, ...]) -> Mapping[str, object]:
+        found: dict[str, object] = {}
+        for field in fields:
+            survived = getattr(view.golden, FIELDS[field][0], None) if field in FIELDS else None
+            if survived is not None:
+                found[field] = survived
+            elif field == RECORD_IDS:
+                found[field] = tuple((record.system, record.record_id) for record in view.records)
+        return found
+
+    return fetch
 
 
 def gate_of(request: Request) -> DisclosureGate:
@@ -124,17 +140,7 @@ def disclose_in(
     actor = Actor(user.subject, choice.role, user.organisation or "")
     asked = DisclosureRequest(actor, choice.code, view.resident_id, (*FIELDS, RECORD_IDS), channel=Channel.DASHBOARD)
 
-    def fetch(fields: tuple[str, ...]) -> Mapping[str, object]:
-        found: dict[str, object] = {}
-        for field in fields:
-            survived = getattr(view.golden, FIELDS[field][0], None) if field in FIELDS else None
-            if survived is not None:
-                found[field] = survived
-            elif field == RECORD_IDS:
-                found[field] = tuple((record.system, record.record_id) for record in view.records)
-        return found
-
-    return gate.disclose_in(connection, asked, fetch)
+    return gate.disclose_in(connection, asked, fetch_from(view))
 
 
 def withheld(shown: Disclosure) -> list[tuple[str, list[Reason]]]:
