@@ -142,15 +142,26 @@ def plain_splink(frame: pd.DataFrame, threshold: float) -> dict[str, str]:
     return dict(zip(clusters["unique_id"], clusters["cluster_id"].astype(str), strict=True))
 
 
-def ours(frame: pd.DataFrame, stages: dict[str, float] | None = None) -> tuple[dict[str, str], float]:
-    """Our linkage; `stages` (when given) receives the seconds each step took (prepare, train, score, cluster)."""
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ours(
+    frame: pd.DataFrame, stages: dict[str, float] | None = None, cpu_stages: dict[str, float] | None = None
+) -> tuple[dict[str, str], float]:
+    """Our linkage; `stages` (when given) receives the seconds each step took (prepare, train, score, cluster),
+    `cpu_stages` the CPU seconds of this process in each (all threads: on a loaded machine they vary less)."""
     from joinedup.linkage import link_records
 
-    marks: list[tuple[str, float]] = []
-    result = link_records(frame, on_step=lambda name: marks.append((name, time.perf_counter())))
-    marks.append(("end", time.perf_counter()))
+    marks: list[tuple[str, float, float]] = []
+    result = link_records(frame, on_step=lambda name: marks.append((name, time.perf_counter(), _cpu_seconds())))
+    marks.append(("end", time.perf_counter(), _cpu_seconds()))
+    pairs = list(itertools.pairwise(marks))
     if stages is not None:
-        stages.update({name: round(end - start, 1) for (name, start), (_, end) in itertools.pairwise(marks)})
+        stages.update({name: round(end - start, 1) for (name, start, _), (_, end, _) in pairs})
+    if cpu_stages is not None:
+        cpu_stages.update({name: round(end - start, 1) for (name, _, start), (_, _, end) in pairs})
     return result.clusters, result.model.link_threshold
 
 
@@ -220,8 +231,9 @@ def worker(kind: str) -> dict[str, Any]:
     frame, _ = sim_records(SPEED_PEOPLE, 42, limit=SPEED_RECORDS)
     load_before = os.getloadavg()[0]
     stages: dict[str, float] = {}
+    cpu_stages: dict[str, float] = {}
     started = time.perf_counter()
-    clusters = ours(frame, stages)[0] if kind == "ours" else plain_splink(frame, 0.9)
+    clusters = ours(frame, stages, cpu_stages)[0] if kind == "ours" else plain_splink(frame, 0.9)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_mb = usage.ru_maxrss / 1024
@@ -234,6 +246,7 @@ def worker(kind: str) -> dict[str, Any]:
         "cpu_s": round(cpu_seconds, 1),
         "residents": len(set(clusters.values())),
         "stages_s": stages,
+        "stages_cpu_s": cpu_stages,
         "load_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
@@ -251,7 +264,11 @@ def speed() -> None:
     baseline = measure("plain")
     print(f"plain Splink: {baseline['seconds']:.1f} s, peak {baseline['peak_rss_mb']:.0f} MB", flush=True)
     ratio = mine["seconds"] / baseline["seconds"]
-    stages = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in mine["stages_s"].items())
+    cpu = mine.get("stages_cpu_s", {})
+    stages = ", ".join(
+        f"{name} {seconds:.0f} s ({cpu.get(name, float('nan')):.0f} CPU s)"
+        for name, seconds in mine["stages_s"].items()
+    )
     note = (
         f"{mine['records']:,} Kettleby records (seed 42), prepare+train+score+cluster ({stages}); single run; "
         f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after on a shared machine"

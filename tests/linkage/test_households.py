@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from joinedup.linkage._households import AddressFact, current_uprn, plan_households
+from joinedup.linkage._households import (
+    AddressFact,
+    current_uprn,
+    household_moves,
+    placement_of,
+    plan_households,
+)
 from joinedup.linkage._service import LinkageService
 from joinedup.sim import SyntheticPlace
 from joinedup.store import Database
@@ -39,6 +45,14 @@ def test_residents_at_one_property_share_a_household_and_keep_its_id() -> None:
     assert plan.members == {"R-a": "H-old", "R-b": "H-old", "R-c": "H-new-1"}  # R-d has no UPRN: no household
     assert plan.household_ids == {11: "H-old", 22: "H-new-1"}
     assert [p.uprn for p in plan.properties] == [11, 22, 33]  # a property register describes property 33 too
+    assert plan.deciding == {"R-a": "ct|1", "R-b": "gp|2", "R-c": "gp|3"}  # the newest record with a UPRN
+    # Against the memberships before the run: R-c moved from 11, R-d left, R-a stayed, R-b was placed first time.
+    before = {"R-a": "H-old", "R-c": "H-old", "R-d": "H-old"}
+    assert household_moves(before, plan, assignment.values()) == [
+        ("R-c", "H-old", "H-new-1", "gp|3"),
+        ("R-d", "H-old", None, None),
+    ]
+    assert household_moves(before, plan, ["R-a", "R-b"]) == []  # a retired resident is not said to move
 
 
 def test_stored_households_match_where_people_really_live(database: Database) -> None:
@@ -92,5 +106,9 @@ def test_household_plans_follow_each_residents_current_uprn(
             assert resident not in plan.members
         else:
             assert plan.members[resident] == plan.household_ids[uprn]
+        # Real-time matching places one resident by the same rule, deciding by the same record.
+        alone = placement_of(resident, mine)
+        assert (alone.property.uprn if alone.property else None) == uprn
+        assert alone.record == plan.deciding.get(resident)
     assert all(plan.household_ids[uprn] == hid for uprn, hid in existing.items())  # existing ids kept
     assert len(set(plan.household_ids.values())) == len(plan.household_ids)  # one household per property

@@ -113,6 +113,23 @@ def test_a_do_not_link_decision_is_honoured() -> None:
     assert any(c.decision == "cannot-link" for c in outcome.candidates)
 
 
+def test_a_later_decision_on_a_pair_replaces_the_earlier_one() -> None:
+    copy, resident = _perturbed_copy()
+    frame = _records()
+    pair = (
+        f"{copy['source']}|{copy['record_id']}",
+        frame.loc[frame["person"] == resident.removeprefix("R-"), "uid"].iloc[0],
+    )
+    matcher = _matcher(decisions=Decisions(cannot_link=frozenset({pair})))
+    assert matcher.match(copy, commit=False).resident_id != resident
+    matcher.add_decisions(Decisions(must_link=frozenset({pair})))  # the reviewer changed their mind: link
+    linked = matcher.match(copy, commit=False)
+    assert (linked.action, linked.resident_id) == ("joined", resident)
+    assert linked.reason == "a reviewer linked it to a record of this resident"
+    matcher.add_decisions(Decisions(cannot_link=frozenset({pair})))  # and back again
+    assert matcher.match(copy, commit=False).resident_id != resident
+
+
 def test_a_must_link_decision_joins_even_without_evidence() -> None:
     frame = _records()
     someone = frame.iloc[100]

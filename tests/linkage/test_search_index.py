@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from joinedup.linkage._search_index import refresh
+from sqlalchemy import delete
+
+from joinedup.linkage._search_index import fill_if_empty, refresh
 from joinedup.linkage._service import LinkageService
 from joinedup.store import Database
-from joinedup.store.resident_search import KeyCriterion, SearchIndex
+from joinedup.store.resident_search import KeyCriterion, SearchIndex, resident_search_keys, resident_search_names
 from joinedup.store.resident_search_keys import (
     NAME,
     NHS,
@@ -18,6 +20,7 @@ from joinedup.store.resident_search_keys import (
     postcode_key,
     word_keys,
 )
+from joinedup.store.residents import ResidentStore
 
 from .stored_place import register_sim_systems, sim_model, sim_records, store_records
 
@@ -58,3 +61,30 @@ def test_a_refresh_drops_residents_that_hold_no_records(database: Database) -> N
         index.replace_all_in(connection, [entry_for("R-gone", [{"family_name": "Ashworth", "nhs_number": "1"}])])
     refresh(database, ["R-gone"])
     assert index.keys_of("R-gone") == {} and index.names_of(["R-gone"]) == {}
+
+
+def test_an_empty_index_beside_stored_residents_is_filled_once(database: Database) -> None:
+    """A database migrated to 0009 after its last bulk run has residents but no index: the first real-time match
+    (or ``joinedup serve``) fills it, and a filled index is left alone."""
+    register_sim_systems(database)
+    records, _ = sim_records(PEOPLE, SEED)
+    late = [r for r in records if r.system == "gp" and r.person][-1]
+    store_records(database, [r for r in records if r is not late])
+    assert fill_if_empty(database) == 0  # no residents yet: nothing to index
+    service = LinkageService(database, model=sim_model(PEOPLE, SEED))
+    service.resolve()
+    index = SearchIndex(database)
+    with_nhs = next(r for r in records if r is not late and r.person and r.person.nhs_number)
+    number = frozenset({str(with_nhs.person.nhs_number)}) if with_nhs.person else frozenset()
+    resident = service.resident_of(with_nhs.system, with_nhs.record_id)
+    with database.transaction() as connection:  # as the 0009 migration leaves an existing database
+        connection.execute(delete(resident_search_keys))
+        connection.execute(delete(resident_search_names))
+    assert index.is_empty() and index.candidates([KeyCriterion(NHS, number)], limit=10) == []
+    store_records(database, [late])
+    LinkageService(database).add_record(late.system, late.record_id)  # a fresh service: the first real-time use
+    assert not index.is_empty() and resident in index.candidates([KeyCriterion(NHS, number)], limit=10)
+    with database.transaction() as connection:
+        holding = sorted(set(ResidentStore(database).assignment_in(connection).records.values()))
+    assert len(index.names_of(holding)) == len(holding)  # every resident, not only the one just matched
+    assert fill_if_empty(database) == 0

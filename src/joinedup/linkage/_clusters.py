@@ -4,6 +4,13 @@ A union is refused when it would put two records a reviewer said are different p
 one resident, or when the two clusters' identity facts conflict (two different valid NHS numbers, dates of
 birth a generation apart). The refusals stop chains such as husband - waste record "MR SMITH" - wife from
 merging a household. Must-link pairs (a reviewer's decision) are always joined, first.
+
+The outcome is that of a union-find taking the must-link pairs and then the edges one by one, strongest
+first. At a million records that is done in two parts. Most components of the linking graph hold at most
+one NHS and one NI number and no cannot-link pair: no union in them can be refused, so the component is the
+cluster, found with arrays. Only the other components (about a tenth of the edges) go through the
+union-find, edge by edge, in the same order. tests/linkage/test_clusters_reference.py checks the outcome
+equals the plain union-find's (tests/linkage/clusters_reference.py) on random graphs.
 """
 
 from __future__ import annotations
@@ -13,90 +20,43 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-GENERATION_YEARS: int | None = None  # off: birth years a generation apart do not by themselves keep clusters
-# apart, because some sources mistype or replace dates of birth (FEBRL); the model weighs that evidence per pair.
-# Set a number of years (e.g. 15) to refuse such merges outright.
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityFacts:
-    """What one person has at most one of: valid NHS and NI numbers, and a birth year (give or take)."""
-
-    nhs_numbers: frozenset[str] = frozenset()
-    ni_numbers: frozenset[str] = frozenset()
-    first_year: int | None = None
-    last_year: int | None = None
-
-    def conflicts_with(self, other: IdentityFacts) -> bool:
-        if self.nhs_numbers and other.nhs_numbers and not self.nhs_numbers & other.nhs_numbers:
-            return True
-        if self.ni_numbers and other.ni_numbers and not self.ni_numbers & other.ni_numbers:
-            return True
-        years = [y for y in (self.first_year, self.last_year, other.first_year, other.last_year) if y is not None]
-        if GENERATION_YEARS is None or self.first_year is None or other.first_year is None:
-            return False
-        return max(years) - min(years) > GENERATION_YEARS
-
-    def merged(self, other: IdentityFacts) -> IdentityFacts:
-        years = [y for y in (self.first_year, self.last_year, other.first_year, other.last_year) if y is not None]
-        return IdentityFacts(
-            self.nhs_numbers | other.nhs_numbers,
-            self.ni_numbers | other.ni_numbers,
-            min(years) if years else None,
-            max(years) if years else None,
-        )
-
-
-def identity_facts(prepared: pd.DataFrame) -> dict[str, IdentityFacts]:
-    """Facts for each record of a prepared frame; records with none are left out."""
-    has_facts = (prepared["nhs_valid"] | prepared["ni_valid"] | prepared["dob_year"].notna()).to_numpy()
-    rows = prepared.loc[has_facts, ["unique_id", "nhs_number", "nhs_valid", "ni_number", "ni_valid", "dob_year"]]
-    facts: dict[str, IdentityFacts] = {}
-    for uid, nhs, nhs_ok, ni, ni_ok, year in rows.itertuples(index=False, name=None):
-        birth_year = None if pd.isna(year) else int(year)
-        facts[uid] = IdentityFacts(
-            frozenset([nhs]) if nhs_ok else frozenset(),
-            frozenset([ni]) if ni_ok else frozenset(),
-            birth_year,
-            birth_year,
-        )
-    return facts
+from joinedup.linkage import _identity_facts
+from joinedup.linkage._components import Codes, connected_components, smallest_per_group, string_ranks
+from joinedup.linkage._identity_facts import FactTable, IdentityFacts, NodeFacts, identity_facts, node_facts
 
 
 class _UnionFind:
-    def __init__(self, ids: Iterable[str], cannot_link: Iterable[tuple[str, str]], facts: Mapping[str, IdentityFacts]):
-        self.parent: dict[str, str] = {i: i for i in ids}
-        self.size: dict[str, int] = dict.fromkeys(self.parent, 1)
-        self.apart: dict[str, set[str]] = {}
+    """Union-find over codes 0..count-1 that refuses unions across a cannot-link pair or conflicting facts."""
+
+    def __init__(self, count: int, cannot_link: Iterable[tuple[int, int]], facts: Mapping[int, IdentityFacts]):
+        self.parent = list(range(count))
+        self.size = [1] * count
+        self.apart: dict[int, set[int]] = {}
         for a, b in cannot_link:
-            self.add(a)
-            self.add(b)
             self.apart.setdefault(a, set()).add(b)
             self.apart.setdefault(b, set()).add(a)
-        self.facts: dict[str, IdentityFacts] = {k: v for k, v in facts.items() if k in self.parent}
+        self.facts = dict(facts)
 
-    def add(self, uid: str) -> None:
-        if uid not in self.parent:
-            self.parent[uid] = uid
-            self.size[uid] = 1
-
-    def find(self, uid: str) -> str:
-        root = uid
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[uid] != root:  # path compression
-            self.parent[uid], uid = root, self.parent[uid]
+    def find(self, code: int) -> int:
+        parent = self.parent
+        root = code
+        while parent[root] != root:
+            root = parent[root]
+        while parent[code] != root:  # path compression
+            parent[code], code = root, parent[code]
         return root
 
-    def refuses(self, a: str, b: str) -> bool:
-        small, large = (a, b) if len(self.apart.get(a, ())) <= len(self.apart.get(b, ())) else (b, a)
-        if any(self.find(c) == large for c in self.apart.get(small, ())):
-            return True
+    def refuses(self, a: int, b: int) -> bool:
+        if self.apart:
+            small, large = (a, b) if len(self.apart.get(a, ())) <= len(self.apart.get(b, ())) else (b, a)
+            if any(self.find(c) == large for c in self.apart.get(small, ())):
+                return True
         fa, fb = self.facts.get(a), self.facts.get(b)
         return fa is not None and fb is not None and fa.conflicts_with(fb)
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: int, b: int) -> None:
         if self.size[a] < self.size[b]:
             a, b = b, a
         self.parent[b] = a
@@ -109,30 +69,108 @@ class _UnionFind:
             self.facts[a] = fb if fa is None else fa.merged(fb)
 
 
-def _edges(
-    pairs: pd.DataFrame | Iterable[tuple[str, str, float]], threshold: float, facts: Mapping[str, IdentityFacts]
-) -> list[tuple[str, str]]:
-    frame = (
-        pairs
-        if isinstance(pairs, pd.DataFrame)
-        else pd.DataFrame(list(pairs), columns=["unique_id_l", "unique_id_r", "match_probability"])
-    )
-    kept = frame[frame["match_probability"].to_numpy() >= threshold]
-    left = kept["unique_id_l"].to_numpy(dtype=object)
-    right = kept["unique_id_r"].to_numpy(dtype=object)
-    # Strongest first: by match weight where known (probabilities saturate at 1.0), to the nearest half bit.
-    strength = kept["match_weight" if "match_weight" in kept.columns else "match_probability"].to_numpy()
-    strength = np.round(strength * 2) / 2 if "match_weight" in kept.columns else strength
-    # Between equally strong edges the one reaching the earlier-born person goes first: a record that does
-    # not say who it is (no date of birth) and names a father and his son alike joins the father, the
-    # household's usual reference person. Then by the ids, so the same input always gives the same clusters.
+def _objects(values: Iterable[str]) -> NDArray[np.object_]:
+    if isinstance(values, pd.Series | pd.Index | np.ndarray):
+        return np.asarray(values, dtype=object)
+    return np.array(list(values), dtype=object)
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> NDArray[np.object_]:
+    return np.array([x for pair in pairs for x in pair], dtype=object)
+
+
+@dataclass(frozen=True)
+class _Graph:
+    """Every record numbered (codes in the order the per-edge union-find met them), the linking edges as codes."""
+
+    ids: NDArray[np.object_]  # code -> unique id
+    initial: int  # codes below this came in unique_ids or cannot_link: only they hold identity facts
+    must: tuple[Codes, Codes]
+    cannot: tuple[Codes, Codes]
+    edges: tuple[Codes, Codes]
+    facts: NodeFacts
+
+
+def _graph(
+    kept: pd.DataFrame,
+    unique_ids: Iterable[str],
+    must: list[tuple[str, str]],
+    cannot: list[tuple[str, str]],
+    facts: Mapping[str, IdentityFacts],
+) -> _Graph:
+    fact_ids = facts.unique_ids if isinstance(facts, FactTable) else np.array(list(facts), dtype=object)
+    parts = [_objects(unique_ids), _pairs(cannot), _pairs(must), kept["unique_id_l"].to_numpy(dtype=object),
+             kept["unique_id_r"].to_numpy(dtype=object), fact_ids]  # fmt: skip
+    # One pass of hashing for every id; the facts' ids come last, so those of no record get codes >= count.
+    codes, ids = pd.factorize(np.concatenate(parts))
+    bounds = np.cumsum([0, *map(len, parts)])
+    part = [codes[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(len(parts))]
+    count = int(codes[: bounds[-2]].max(initial=-1)) + 1
+    initial = int(codes[: bounds[2]].max(initial=-1)) + 1
+    node = np.where(part[5] < count, part[5], -1)
+    return _Graph(
+        np.asarray(ids[:count], dtype=object), initial, (part[2][0::2], part[2][1::2]), (part[1][0::2], part[1][1::2]),
+        (part[3], part[4]), node_facts(facts, node, count, initial),
+    )  # fmt: skip
+
+
+def _unsafe_components(graph: _Graph, component: Codes) -> NDArray[np.bool_]:
+    """Components where some union could be refused: two different NHS or NI numbers, a cannot-link pair
+    inside, or (with GENERATION_YEARS) birth years too far apart. Everywhere else every edge joins."""
+    count, facts = len(graph.ids), graph.facts
+    unsafe = np.zeros(count, dtype=bool)
+    if len(facts.code):
+        value_codes, distinct = pd.factorize(facts.value)
+        spread = max(len(distinct), 1)
+        held = np.unique((component[facts.code] * 2 + facts.kind) * spread + value_codes) // spread
+        groups, numbers = np.unique(held, return_counts=True)
+        unsafe[groups[numbers > 1] // 2] = True
+    left, right = graph.cannot
+    unsafe[component[left][component[left] == component[right]]] = True
+    if _identity_facts.GENERATION_YEARS is not None:
+        dated = np.flatnonzero(~np.isnan(facts.first_year[: graph.initial]))
+        low, high = np.full(count, np.inf), np.full(count, -np.inf)
+        np.minimum.at(low, component[dated], facts.first_year[dated])
+        np.maximum.at(high, component[dated], np.fmax(facts.first_year[dated], facts.last_year[dated]))
+        unsafe |= high - low > _identity_facts.GENERATION_YEARS
+    return unsafe
+
+
+def _edge_order(
+    strength: NDArray[np.float64], left: Codes, right: Codes, ranks: Codes, years: NDArray[np.float64]
+) -> Codes:
+    """The order the union-find takes edges in: strongest first; between equally strong edges the one reaching
+    the earlier-born person first (a record that does not say who it is, with no date of birth, and names a
+    father and his son alike joins the father, the household's usual reference person); then by the ids, so
+    the same input always gives the same clusters."""
     no_year = 9999
-    years = pd.Series({uid: f.first_year for uid, f in facts.items() if f.first_year is not None}, dtype="float64")
-    born_left = pd.Series(left).map(years).fillna(no_year).to_numpy(dtype=np.int64)
-    born_right = pd.Series(right).map(years).fillna(no_year).to_numpy(dtype=np.int64)
-    born = np.minimum(born_left, born_right)
-    order = np.lexsort((right.astype(str), left.astype(str), born, -strength))
-    return list(zip(left[order].tolist(), right[order].tolist(), strict=True))
+    born = np.fmin(years[left], years[right])
+    born = np.where(np.isnan(born), no_year, born).astype(np.int64)
+    return np.lexsort((ranks[right], ranks[left], born, -strength))
+
+
+def _careful(graph: _Graph, inside: NDArray[np.bool_], strength: NDArray[np.float64], ranks: Codes) -> Codes:
+    """The per-edge union-find over the records `inside` (whole components): each one's root record's code."""
+    codes = np.flatnonzero(inside)
+    local = np.full(len(graph.ids), -1, dtype=np.int64)
+    local[codes] = np.arange(len(codes))
+    cannot = [(a, b) for a, b in zip(local[graph.cannot[0]].tolist(), local[graph.cannot[1]].tolist(), strict=True)
+              if a >= 0 and b >= 0]  # fmt: skip
+    held = {i: f for i, f in enumerate(graph.facts.of(codes)) if f is not None}
+    found = _UnionFind(len(codes), cannot, held)
+    for a, b in zip(local[graph.must[0]].tolist(), local[graph.must[1]].tolist(), strict=True):
+        if a >= 0:
+            ra, rb = found.find(a), found.find(b)
+            if ra != rb:
+                found.union(ra, rb)
+    rows = np.flatnonzero(inside[graph.edges[0]])
+    left, right = graph.edges[0][rows], graph.edges[1][rows]
+    order = _edge_order(strength[rows], left, right, ranks, graph.facts.first_year)
+    for a, b in zip(local[left[order]].tolist(), local[right[order]].tolist(), strict=True):
+        ra, rb = found.find(a), found.find(b)
+        if ra != rb and not found.refuses(ra, rb):
+            found.union(ra, rb)
+    return codes[[found.find(i) for i in range(len(codes))]]
 
 
 def cluster(
@@ -148,21 +186,27 @@ def cluster(
     `pairs` holds unique_id_l, unique_id_r and match_probability (a DataFrame or triples); pairs at or
     above `threshold` are joined, strongest first, unless a cannot-link pair or conflicting `facts` forbid it.
     """
-    facts = facts or {}
-    found = _UnionFind(unique_ids, cannot_link, facts)
-    for a, b in must_link:
-        found.add(a)
-        found.add(b)
-        ra, rb = found.find(a), found.find(b)
-        if ra != rb:
-            found.union(ra, rb)
-    for a, b in _edges(pairs, threshold, facts):
-        found.add(a)
-        found.add(b)
-        ra, rb = found.find(a), found.find(b)
-        if ra != rb and not found.refuses(ra, rb):
-            found.union(ra, rb)
-    members: dict[str, list[str]] = {}
-    for uid in found.parent:
-        members.setdefault(found.find(uid), []).append(uid)
-    return {uid: min(group) for group in members.values() for uid in group}
+    frame = (
+        pairs
+        if isinstance(pairs, pd.DataFrame)
+        else pd.DataFrame(list(pairs), columns=["unique_id_l", "unique_id_r", "match_probability"])
+    )
+    kept = frame[frame["match_probability"].to_numpy() >= threshold]
+    graph = _graph(kept, unique_ids, list(must_link), list(cannot_link), facts or {})
+    if not len(graph.ids):
+        return {}
+    group = connected_components(len(graph.ids), *map(np.concatenate, zip(graph.must, graph.edges, strict=True)))
+    ranks = string_ranks(graph.ids.tolist())
+    unsafe = _unsafe_components(graph, group)
+    if unsafe.any():
+        # By match weight where known (probabilities saturate at 1.0), to the nearest half bit.
+        weighted = "match_weight" in kept.columns
+        strength = kept["match_weight" if weighted else "match_probability"].to_numpy(dtype=np.float64)
+        strength = np.round(strength * 2) / 2 if weighted else strength
+        inside = unsafe[group]
+        group[inside] = _careful(graph, inside, strength, ranks)  # each labelled by a member: no clashes
+    keys = graph.ids[smallest_per_group(group, ranks)]
+    return dict(zip(graph.ids.tolist(), keys.tolist(), strict=True))
+
+
+__all__ = ["FactTable", "IdentityFacts", "cluster", "identity_facts"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from nicknames import NickNamer
 from numpy.typing import NDArray
 
@@ -39,6 +42,11 @@ def digits(value: str) -> str:
 
 def upper_alphanumeric(value: str) -> str:
     return _NOT_UPPER_ALNUM.sub("", value.upper())
+
+
+def uprn(value: str) -> str:
+    """A UPRN's digits without leading zeros (UPRNs are numbers; some systems pad them)."""
+    return digits(value).lstrip("0")
 
 
 def iso_date(value: str) -> str:
@@ -106,3 +114,15 @@ def nhs_numbers_valid(values: NDArray[np.object_]) -> NDArray[np.bool_]:
 def ni_number_is_valid(value: str) -> bool:
     """The HMRC format: two prefix letters from the allowed set, six digits, a suffix A-D."""
     return bool(_NI_NUMBER.fullmatch(value))
+
+
+# The same cleaning for many ASCII strings at once (Arrow kernels, no Python per value): for ASCII text each
+# gives exactly what its one-value function gives (no accents to drop, and ASCII case mapping is Python's).
+# tests/linkage/test_normalise.py checks each against its function.
+ASCII_ARRAY_FORMS: dict[Callable[[str], str], Callable[[pa.Array], pa.Array]] = {
+    name: lambda a: pc.replace_substring_regex(pc.ascii_lower(a), "[^a-z]", ""),
+    address_line: lambda a: pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(a), "[^a-z0-9]+", " "), " "),
+    digits: lambda a: pc.replace_substring_regex(a, "[^0-9]", ""),
+    upper_alphanumeric: lambda a: pc.replace_substring_regex(pc.ascii_upper(a), "[^A-Z0-9]", ""),
+    uprn: lambda a: pc.utf8_ltrim(pc.replace_substring_regex(a, "[^0-9]", ""), "0"),
+}

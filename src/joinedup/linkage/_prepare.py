@@ -1,7 +1,9 @@
 """prepare(): canonical person records -> the cleaned and derived columns the linkage model compares.
 
-Each cleaning function runs once per distinct value of a column (pandas.factorize), because a place has
-a million records but far fewer distinct names, dates and addresses.
+A place has a million records but far fewer distinct names, dates and addresses. So each raw column is
+factorised once (every record gets the code of its value), each cleaning function runs once per distinct
+value, each derived column (aliases, soundex, swapped date...) once per distinct cleaned value, and the
+results reach the records in one take by code at the end.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from joinedup.linkage import _normalise as clean
 from joinedup.linkage._columns import LINK_COLUMNS, UNIQUE_ID_SEPARATOR
@@ -26,45 +31,148 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "nhs_number", "nhs_valid", "ni_number", "ni_valid", "email",
 )  # fmt: skip
 
-
-def _per_distinct(values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
-    """function(value) for each value, computed once per distinct value; blanks and NaN give None."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    results = np.empty(len(distinct) + 1, dtype=object)
-    for i, value in enumerate(distinct):
-        text = str(value).strip()
-        result = function(text) if text else None
-        results[i] = result if result not in ("", []) else None
-    results[-1] = None  # code -1 (NaN) picks the last slot
-    return pd.Series(results[codes], index=values.index, dtype=object)
+Objects = NDArray[np.object_]
 
 
-def _derive(values: pd.Series, function: Callable[[str], Any]) -> pd.Series:
-    """function over an already-cleaned column (None stays None)."""
-    return _per_distinct(values, function)
+class _Column:
+    """One raw column as codes into its distinct values; `clean` and `then` give one value per distinct value
+    (an array one longer than the distinct values: the last slot, for code -1, is a missing value)."""
+
+    def __init__(self, raw: pd.Series) -> None:
+        codes, distinct = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        self.codes: NDArray[np.intp] = np.asarray(codes, dtype=np.intp)
+        self.distinct: list[Any] = list(distinct)
+
+    def clean(self, function: Callable[[str], Any]) -> Objects:
+        """function(value) for each distinct value; blanks give None, as do results "" and []."""
+        results = _slots([None] * len(self.distinct))
+        todo = np.arange(len(self.distinct))
+        array_form = clean.ASCII_ARRAY_FORMS.get(function)
+        if array_form is not None and all(type(value) is str for value in self.distinct):
+            # Distinct values can be many (NHS numbers, UPRNs): the ASCII ones go through Arrow at once.
+            try:
+                text = pa.array(self.distinct, type=pa.string())
+            except (pa.ArrowException, UnicodeEncodeError):  # e.g. lone surrogates: the slow way for all
+                text = None
+            if text is not None:
+                ascii = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+                done = array_form(text.filter(ascii)).to_numpy(zero_copy_only=False)
+                done[done == ""] = None
+                results[np.flatnonzero(ascii)] = done
+                todo = np.flatnonzero(~ascii)
+        distinct = self.distinct
+        results[todo] = _slots([_apply(function, str(distinct[i]).strip()) for i in todo.tolist()])[:-1]
+        return results
+
+    def records(self, per_distinct: Objects) -> Objects:
+        return per_distinct[self.codes]
 
 
-def _dates(raw: pd.Series) -> pd.DataFrame:
-    """ISO dates; placeholders such as 1900-01-01 count as missing (and are flagged)."""
-    iso = _per_distinct(raw, clean.iso_date)
-    placeholder = iso.isin(clean.PLACEHOLDER_DATES).to_numpy()
-    dob = iso.where(~placeholder, None)
-    return pd.DataFrame(
-        {
-            "dob": dob,
-            "dob_swapped": _derive(dob, lambda d: f"{d[0:5]}{d[8:10]}-{d[5:7]}"),
-            "dob_year": pd.to_numeric(_derive(dob, lambda d: d[0:4]), errors="coerce").astype("Int64"),
-            "dob_jan_first": _derive(dob, lambda d: d[5:10] == "01-01").eq(True),
-            "dob_placeholder": placeholder,
-        },
-        index=raw.index,
-    )
+def _apply(function: Callable[[str], Any], text: str) -> Any:
+    result = function(text) if text else None
+    return result if result not in ("", []) else None
+
+
+def _slots(results: list[Any]) -> Objects:
+    """The results, then None: code -1 (a missing value) picks the last slot."""
+    return np.fromiter([*results, None], dtype=object, count=len(results) + 1)
+
+
+def _then(cleaned: Objects, function: Callable[[str], Any]) -> Objects:
+    """function over already-cleaned values (None stays None), once per distinct cleaned value."""
+    done: dict[Any, Any] = {}
+    results = np.empty(len(cleaned), dtype=object)
+    for i, value in enumerate(cleaned.tolist()):
+        if value is None:
+            continue
+        if value not in done:
+            done[value] = _apply(function, str(value).strip())
+        results[i] = done[value]
+    return results
 
 
 def check_columns(frame: pd.DataFrame) -> None:
     missing = [c for c in LINK_COLUMNS if c not in frame.columns]
     if missing:
         raise LinkageError(f"the records lack the column(s) {', '.join(missing)}")
+
+
+def _text(raw: pd.Series) -> Objects:
+    """Each value as trimmed text, "" when missing."""
+    values = raw.tolist()
+    try:
+        return np.array([value.strip() for value in values], dtype=object)  # nearly always all text
+    except (AttributeError, TypeError):
+        pass
+    missing = raw.isna().to_numpy()
+    return np.array(["" if gone else str(v).strip() for v, gone in zip(raw.tolist(), missing.tolist(), strict=True)],
+                    dtype=object)  # fmt: skip
+
+
+def _names(frame: pd.DataFrame) -> dict[str, Any]:
+    given, middle, family = (_Column(frame[c]) for c in ("given_name", "middle_name", "family_name"))
+    given_clean, middle_clean, family_clean = (
+        given.clean(clean.name),
+        middle.clean(clean.name),
+        family.clean(clean.name),
+    )
+    return {
+        "given": given.records(given_clean),
+        "given_aliases": given.records(_then(given_clean, clean.name_aliases)),
+        "given_stem": given.records(_then(given_clean, clean.name_stem)),
+        "given_initial": given.records(_then(given_clean, lambda n: n[:1])),
+        "given_soundex": given.records(_then(given_clean, clean.soundex)),
+        "middle": middle.records(middle_clean),
+        "middle_initial": middle.records(_then(middle_clean, lambda n: n[:1])),
+        "family": family.records(family_clean),
+        "family_soundex": family.records(_then(family_clean, clean.soundex)),
+    }
+
+
+def _dates(raw: pd.Series) -> dict[str, Any]:
+    """ISO dates; placeholders such as 1900-01-01 count as missing (and are flagged)."""
+    column = _Column(raw)
+    iso = column.clean(clean.iso_date)
+    placeholder = np.array([d in clean.PLACEHOLDER_DATES for d in iso.tolist()], dtype=bool)
+    dob = iso.copy()
+    dob[placeholder] = None
+    year = np.array([np.nan if d is None else float(d[0:4]) for d in dob.tolist()])  # iso_date gives digits
+    return {
+        "dob": column.records(dob),
+        "dob_swapped": column.records(_then(dob, lambda d: f"{d[0:5]}{d[8:10]}-{d[5:7]}")),
+        "dob_year": pd.array(column.records(year), dtype="Int64"),
+        "dob_jan_first": column.records(_then(dob, lambda d: d[5:10] == "01-01")) == True,  # noqa: E712 (None: False)
+        "dob_placeholder": placeholder[column.codes],
+    }
+
+
+def _identifiers(frame: pd.DataFrame) -> dict[str, Any]:
+    nhs, ni = _Column(frame["nhs_number"]), _Column(frame["ni_number"])
+    nhs_clean, ni_clean = nhs.clean(clean.digits), ni.clean(clean.upper_alphanumeric)
+    nhs_valid = np.zeros(len(nhs_clean), dtype=bool)
+    present = np.flatnonzero(nhs_clean != None)  # noqa: E711 (elementwise)
+    nhs_valid[present] = clean.nhs_numbers_valid(nhs_clean[present])
+    return {
+        "nhs_number": nhs.records(nhs_clean),
+        "nhs_valid": nhs_valid[nhs.codes],
+        "ni_number": ni.records(ni_clean),
+        "ni_valid": ni.records(_then(ni_clean, clean.ni_number_is_valid)) == True,  # noqa: E712 (None: False)
+    }
+
+
+def _places(frame: pd.DataFrame) -> dict[str, Any]:
+    columns = {"uprn": ("uprn", clean.uprn),
+               "postcode": ("postcode", clean.upper_alphanumeric), "address": ("address_line_1", clean.address_line),
+               "town": ("town", clean.name)}  # fmt: skip
+    places = {}
+    for name, (raw, function) in columns.items():
+        column = _Column(frame[raw])
+        places[name] = column.records(column.clean(function))
+    return places
+
+
+def _sex(value: str) -> str:
+    return value[:1].lower() if value[:1].lower() in ("f", "m") else ""
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,48 +183,26 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """
     check_columns(frame)
     frame = frame.reset_index(drop=True)
-    source = frame["source"].fillna("").astype(str).str.strip()
-    record_id = frame["record_id"].fillna("").astype(str).str.strip()
+    source, record_id = _text(frame["source"]), _text(frame["record_id"])
     blank = (source == "") | (record_id == "")
     if blank.any():
-        rows = [int(i) for i in frame.index[blank][:5]]
+        rows = [int(i) for i in np.flatnonzero(blank)[:5]]
         raise LinkageError(f"records at row(s) {rows} have no source or record_id")
-    given = _per_distinct(frame["given_name"], clean.name)
-    middle = _per_distinct(frame["middle_name"], clean.name)
-    family = _per_distinct(frame["family_name"], clean.name)
-    nhs_number = _per_distinct(frame["nhs_number"], clean.digits)
-    ni_number = _per_distinct(frame["ni_number"], clean.upper_alphanumeric)
-    nhs_codes, nhs_distinct = pd.factorize(nhs_number)
-    sex = _per_distinct(frame["sex"], lambda s: s[:1].lower() if s[:1].lower() in ("f", "m") else "")
-    prepared = pd.DataFrame(
-        {
-            "unique_id": source + UNIQUE_ID_SEPARATOR + record_id,
-            "source": source,
-            "record_id": record_id,
-            "given": given,
-            "given_aliases": _derive(given, clean.name_aliases),
-            "given_stem": _derive(given, clean.name_stem),
-            "given_initial": _derive(given, lambda n: n[:1]),
-            "given_soundex": _derive(given, clean.soundex),
-            "middle": middle,
-            "middle_initial": _derive(middle, lambda n: n[:1]),
-            "family": family,
-            "family_soundex": _derive(family, clean.soundex),
-        }
+    pairs = zip(source.tolist(), record_id.tolist(), strict=True)
+    unique_id = np.array([f"{s}{UNIQUE_ID_SEPARATOR}{r}" for s, r in pairs], dtype=object)
+    sex, email = _Column(frame["sex"]), _Column(frame["email"])
+    columns = (
+        {"unique_id": unique_id, "source": source, "record_id": record_id}
+        | _names(frame)
+        | _dates(frame["date_of_birth"])
+        | {"sex": sex.records(sex.clean(_sex))}
+        | _places(frame)
+        | _identifiers(frame)
+        | {"email": email.records(email.clean(str.lower))}
     )
-    prepared = pd.concat([prepared, _dates(frame["date_of_birth"])], axis=1)
-    prepared["sex"] = sex
-    prepared["uprn"] = _per_distinct(frame["uprn"], lambda u: clean.digits(u).lstrip("0"))
-    prepared["postcode"] = _per_distinct(frame["postcode"], clean.upper_alphanumeric)
-    prepared["address"] = _per_distinct(frame["address_line_1"], clean.address_line)
-    prepared["town"] = _per_distinct(frame["town"], clean.name)
-    prepared["nhs_number"] = nhs_number
-    nhs_valid = np.append(clean.nhs_numbers_valid(np.asarray(nhs_distinct, dtype=object)), False)
-    prepared["nhs_valid"] = nhs_valid[nhs_codes]
-    prepared["ni_number"] = ni_number
-    prepared["ni_valid"] = _derive(ni_number, clean.ni_number_is_valid).eq(True)
-    prepared["email"] = _per_distinct(frame["email"], str.lower)
+    # copy=False: each column stays its own array (no copying a million rows into one 2-D block).
+    prepared = pd.DataFrame({name: columns[name] for name in PREPARED_COLUMNS}, copy=False)
     duplicated = prepared["unique_id"].duplicated()
     if duplicated.any():
         raise LinkageError(f"{int(duplicated.sum())} record ids repeat within a source")
-    return prepared[list(PREPARED_COLUMNS)]
+    return prepared

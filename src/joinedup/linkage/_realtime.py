@@ -133,11 +133,17 @@ class RealtimeMatcher:
         return len(self._uids)
 
     def add_decisions(self, decisions: PairDecisions) -> None:
-        """Take reviewers' decisions into account from now on (they add to those already held)."""
-        for pairs, by_record in ((decisions.must_link, self._must), (decisions.cannot_link, self._cannot)):
+        """Take reviewers' decisions into account from now on. They add to those already held, and a decision on
+        a pair replaces an earlier opposite one (a reviewer who changes their mind: the newest word wins)."""
+        for pairs, by_record, opposite in (
+            (decisions.must_link, self._must, self._cannot),
+            (decisions.cannot_link, self._cannot, self._must),
+        ):
             for a, b in pairs:
                 by_record.setdefault(a, set()).add(b)
                 by_record.setdefault(b, set()).add(a)
+                opposite.get(a, set()).discard(b)
+                opposite.get(b, set()).discard(a)
 
     def resident_of(self, record: str) -> str | None:
         row = self._row_of.get(record)

@@ -86,7 +86,7 @@ def prepare_one(record: Mapping[str, Any]) -> dict[str, Any]:
         "dob_jan_first": _apply(dob, lambda d: d[5:10] == "01-01") is True,
         "dob_placeholder": placeholder,
         "sex": _apply(record.get("sex"), _sex),
-        "uprn": _apply(record.get("uprn"), lambda u: clean.digits(u).lstrip("0")),
+        "uprn": _apply(record.get("uprn"), clean.uprn),
         "postcode": _apply(record.get("postcode"), clean.upper_alphanumeric),
         "address": _apply(record.get("address_line_1"), clean.address_line),
         "town": _apply(record.get("town"), clean.name),

@@ -20,14 +20,21 @@ from joinedup.linkage._bulk import link_records
 from joinedup.linkage._columns import split_unique_id, unique_id
 from joinedup.linkage._errors import LinkageError
 from joinedup.linkage._event_reasons import explain
-from joinedup.linkage._households import new_household_id, plan_households
+from joinedup.linkage._households import (
+    HouseholdMove,
+    household_change_reason,
+    household_moves,
+    new_household_id,
+    plan_households,
+)
 from joinedup.linkage._identity import new_resident_id, reconcile
 from joinedup.linkage._incoming import IncomingRecords
 from joinedup.linkage._model import DEFAULT_LINK_THRESHOLD, TrainedModel
+from joinedup.linkage._model_fit import fitting_model
 from joinedup.linkage._realtime import MatchOutcome
 from joinedup.linkage._review import Constraints, Decision, ReviewQueue, review_candidates
+from joinedup.linkage._search_index import fill_if_empty as fill_search_index_if_empty
 from joinedup.linkage._search_index import rebuild_in as rebuild_search_index
-from joinedup.linkage._search_index import refresh as refresh_search_index
 from joinedup.linkage._stored_records import collect
 from joinedup.store import Database
 from joinedup.store.residents import LinkageRun, MembershipChange, RecordRef, ResidentEvent, ResidentStore
@@ -87,11 +94,22 @@ class LinkageService:
         self._incoming: IncomingRecords | None = None
 
     def model(self) -> TrainedModel | None:
-        """The model given, else the one the last bulk run used (None before the first run)."""
+        """The model given, else the one the last bulk run used (None before the first run).
+
+        A model saved by an older version of joinedup may not fit this version's prepared records; that is
+        refused here, with the command that trains a new one, rather than failing later inside a query.
+        """
         if self._model is None:
             run = self.residents.latest_run()
             if run is not None:
-                self._model = TrainedModel.from_json(run.model)
+                try:
+                    self._model = fitting_model(run.model)
+                except LinkageError as error:
+                    raise LinkageError(
+                        f"the linkage model saved by the bulk run of {run.finished_at:%Y-%m-%d %H:%M} UTC cannot be "
+                        f"used by this version of joinedup ({error}); train a new one with "
+                        "`joinedup resolve --retrain`"
+                    ) from None
         return self._model
 
     def resolve(self, *, retrain: bool = False, progress: Progress = _no_progress) -> ResolveSummary:
@@ -141,7 +159,10 @@ class LinkageService:
                 self.households.household_ids_in(connection),
                 new_id=self._household_ids,
             )
+            alive = set(outcome.assignment.values())
+            moves = household_moves(self.households.memberships_in(connection), plan, alive)
             self.households.save_in(connection, plan.properties, plan.household_ids, plan.members, now)
+            self.residents.add_events_in(connection, household_events(moves), now)
             rebuild_search_index(connection, self._database, outcome.assignment, stored.rows)
             if model is not None:
                 residents = len(set(outcome.assignment.values()))
@@ -168,19 +189,22 @@ class LinkageService:
 
         It joins an existing resident (a match above the link threshold, or a reviewer's link), or becomes a
         new resident; a match in the review band becomes a new resident with a review item against the best
-        candidate. Needs a bulk run first (for the model and the population).
+        candidate. The outcome is written to the resident's history with its evidence, the residents it touched
+        are placed in the household at their current property (the bulk run's rule), and their search keys are
+        refreshed. Needs a bulk run first (for the model and the population).
         """
         if self._incoming is None:
             model = self.model()
             if model is None:
                 raise LinkageError("real-time matching needs a model: run a bulk resolve first")
+            # A database migrated to 0009 has an empty search index until a bulk run: fill it before the first
+            # real-time refresh, which would otherwise leave an index holding only the residents it touched.
+            fill_search_index_if_empty(self._database)
             self._incoming = IncomingRecords(
-                self._database, model, self.review.constraints(), clock=self._clock, resident_ids=self._resident_ids
-            )
-        before = self.residents.resident_of(system, record_id)
-        outcome = self._incoming.add(system, record_id)
-        refresh_search_index(self._database, {outcome.resident_id} | ({before} if before else set()))
-        return outcome
+                self._database, model, self.review.constraints(), clock=self._clock,
+                resident_ids=self._resident_ids, household_ids=self._household_ids,
+            )  # fmt: skip
+        return self._incoming.add(system, record_id)
 
     def decide(self, left_record: str, right_record: str, decision: Decision, *, reviewer: str, reason: str) -> None:
         """Record a reviewer's decision; later bulk runs and this service's real-time matching obey it."""
@@ -207,6 +231,16 @@ class LinkageService:
 
     def events_of(self, resident_id: str) -> list[ResidentEvent]:
         return self.residents.events_of(resident_id)
+
+
+def household_events(moves: list[HouseholdMove]) -> list[ResidentEvent]:
+    """History entries for residents a bulk run moved between households (or out of one), saying why."""
+    events = []
+    for resident, old, new, record in moves:
+        evidence = {"from_household": old, "to_household": new, "record": record, "linked_by": "bulk"}
+        reason = household_change_reason(old, new, record)
+        events.append(ResidentEvent("household", resident, None, (record,) if record else (), reason, evidence))
+    return events
 
 
 def resolve_place(database: Database, *, progress: Progress = _no_progress, retrain: bool = False) -> ResolveSummary:

@@ -10,10 +10,13 @@ strings in tests/linkage/test_string_metrics.py. Results are cached: names and p
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from functools import lru_cache
 
 _CACHE = 1 << 16
 _SPLITTER = 134217729.0  # 2^27 + 1: Veltkamp's constant that splits a double into two 26-bit halves
+# Below this a product's rounding error falls under the smallest double and Dekker's split is no longer exact.
+_DEKKER_FLOOR = 2.0**-900
 
 
 def _split(value: float) -> tuple[float, float]:
@@ -25,6 +28,8 @@ def _split(value: float) -> tuple[float, float]:
 def fused_multiply_add(a: float, b: float, c: float) -> float:
     """a * b + c rounded once, as a hardware FMA does (Dekker's exact product, then an exact sum)."""
     product = a * b
+    if abs(product) < _DEKKER_FLOOR and a and b:
+        return float(Fraction(a) * Fraction(b) + Fraction(c))  # rare, so exact arithmetic costs nothing
     a_high, a_low = _split(a)
     b_high, b_low = _split(b)
     error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low

@@ -138,6 +138,11 @@ class SearchIndex:
                 found[resident].append((system, record_id))
         return found
 
+    def is_empty(self) -> bool:
+        """Whether the index holds no resident at all (a database migrated after its last bulk run)."""
+        with self._database.engine.connect() as connection:
+            return connection.execute(select(resident_search_names.c.resident_id).limit(1)).first() is None
+
     def keys_of(self, resident_id: str) -> Mapping[str, frozenset[str]]:
         """The keys held for one resident, by kind (for checks and tests)."""
         statement = select(resident_search_keys.c.kind, resident_search_keys.c.key).where(

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from .database import Database
+from .residents_sources import CurrentDocument
 from .residents_tables import linkage_runs, resident_events, resident_records, residents
+from .tables import source_record_heads, source_records
 
 RecordRef = tuple[str, str]
 """(system, record_id)"""
@@ -226,6 +228,45 @@ class ResidentStore:
                 )
                 for row in connection.execute(statement)
             ]
+
+    def documents_of(self, resident_ids: Iterable[str]) -> dict[str, list[CurrentDocument]]:
+        """The newest canonical document of every record each resident holds now, in one query and without
+        building models (real-time matching reads a resident's addresses and search keys on every call)."""
+        wanted = sorted(set(resident_ids))
+        found: dict[str, list[CurrentDocument]] = {resident: [] for resident in wanted}
+        if not wanted:
+            return found
+        statement = (
+            select(
+                resident_records.c.resident_id,
+                source_records.c.system,
+                source_records.c.record_id,
+                source_records.c.entity,
+                source_records.c.canonical,
+                source_records.c.changed_at,
+                source_records.c.received_at,
+            )
+            .join(
+                source_record_heads,
+                (source_record_heads.c.system == resident_records.c.system)
+                & (source_record_heads.c.record_id == resident_records.c.record_id),
+            )
+            .join(source_records, source_records.c.id == source_record_heads.c.source_record_pk)
+            .where(resident_records.c.resident_id.in_(wanted))
+            .order_by(source_records.c.system, source_records.c.record_id)
+        )
+        with self._database.engine.connect() as connection:
+            for row in connection.execute(statement):
+                document = CurrentDocument(
+                    row.system, row.record_id, row.entity, row.canonical, row.changed_at or row.received_at
+                )
+                found[row.resident_id].append(document)
+        return found
+
+    def has_records(self) -> bool:
+        """Whether any record belongs to a resident (a bulk run or a real-time match has stored one)."""
+        with self._database.engine.connect() as connection:
+            return connection.execute(select(resident_records.c.system).limit(1)).first() is not None
 
     def latest_run(self) -> LinkageRun | None:
         """The newest bulk run (its model is the one real-time matching should score with)."""

@@ -72,6 +72,39 @@ class HouseholdStore:
         if added:
             connection.execute(insert(household_members), added)
 
+    def memberships_in(self, connection: Connection) -> dict[str, str]:
+        """Resident -> household, for every resident in one (a bulk run compares its plan with it)."""
+        rows = connection.execute(select(household_members.c.resident_id, household_members.c.household_id))
+        return {resident: household for resident, household in rows}
+
+    # --- one resident at a time (real-time matching), inside the caller's transaction ---------------------------
+
+    def membership_in(self, connection: Connection, resident_id: str) -> str | None:
+        """The household the resident belongs to now, if any."""
+        statement = select(household_members.c.household_id).where(household_members.c.resident_id == resident_id)
+        return connection.execute(statement).scalar_one_or_none()
+
+    def household_at_in(self, connection: Connection, uprn: int) -> str | None:
+        """The household at a property (ever formed there), if any."""
+        return connection.execute(select(households.c.id).where(households.c.uprn == uprn)).scalar_one_or_none()
+
+    def add_household_in(self, connection: Connection, row: PropertyRow, household_id: str, now: datetime) -> None:
+        """Form a household at a property, describing the property first if the hub does not know it yet."""
+        known = connection.execute(select(properties.c.uprn).where(properties.c.uprn == row.uprn)).first()
+        if known is None:
+            connection.execute(
+                insert(properties).values(
+                    uprn=row.uprn, postcode=row.postcode, address=list(row.address), updated_at=now
+                )
+            )
+        connection.execute(insert(households).values(id=household_id, uprn=row.uprn, created_at=now))
+
+    def set_membership_in(self, connection: Connection, resident_id: str, household_id: str | None) -> None:
+        """Make the resident a member of one household (None: of none), replacing any earlier membership."""
+        connection.execute(delete(household_members).where(household_members.c.resident_id == resident_id))
+        if household_id is not None:
+            connection.execute(insert(household_members).values(resident_id=resident_id, household_id=household_id))
+
     def _upsert_properties(self, connection: Connection, rows: Sequence[PropertyRow], now: datetime) -> None:
         if not rows:
             return

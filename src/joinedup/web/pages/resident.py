@@ -18,8 +18,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
+from joinedup.api.auth.roles import choose_grant, grants_in_force
 from joinedup.api.composition import disclosure_gate
-from joinedup.governance import Actor, Channel, DecisionPoint, Disclosure, DisclosureGate, Fetch, Reason
+from joinedup.governance import Actor, Channel, DecisionPoint, Disclosure, DisclosureGate, Fetch, Grant, Reason
 from joinedup.governance import Request as DisclosureRequest
 from joinedup.model import Address, PersonName
 from joinedup.singleview import SingleView, SurvivedValue, SurvivorshipRules, build_single_view
@@ -79,17 +80,19 @@ def gate_of(request: Request) -> DisclosureGate:
 
 
 def purposes_for(point: DecisionPoint, user: SignedInUser) -> list[PurposeChoice]:
-    """The purposes of agreements in force whose shares name the user's organisation (and one of their roles)."""
-    point.today  # noqa: B018 - recompiles the policies when the day has changed
-    found: dict[str, PurposeChoice] = {}
-    for grant in point.policies.grants:
-        share = grant.share
-        if user.organisation not in share.recipients:
-            continue
-        role = next((r for r in user.roles if not share.roles or r in share.roles), None)
-        if role is not None and grant.purpose.code not in found:
-            found[grant.purpose.code] = PurposeChoice(grant.purpose.code, grant.purpose.description, role)
-    return sorted(found.values(), key=lambda choice: choice.description)
+    """The purposes of agreements in force whose shares name the user's organisation (and one of their roles),
+    each with the role to act in: the one role that can, or the session's role where several can
+    (``api.auth.roles``)."""
+    by_purpose: dict[str, list[Grant]] = {}
+    for grant in grants_in_force(point):
+        by_purpose.setdefault(grant.purpose.code, []).append(grant)
+    found: list[PurposeChoice] = []
+    for grants in by_purpose.values():
+        picked = choose_grant(grants, user.organisation, user.roles, user.acting_role)
+        if picked is not None:
+            grant, role = picked
+            found.append(PurposeChoice(grant.purpose.code, grant.purpose.description, role))
+    return sorted(found, key=lambda choice: choice.description)
 
 
 def display(value: object) -> str:
