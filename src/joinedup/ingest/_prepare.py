@@ -71,15 +71,24 @@ class BatchPreparer:
         cursor = next((raw.cursor for raw in reversed(batch) if raw.cursor is not None), None)
         digests = [None if raw.problem else content_hash(raw.payload) for raw in batch]
         stored = self._head_hashes([raw.record_id for raw in batch if not raw.problem])
+        # What the batches still on their way staged, newest last, over what the store holds: one lookup per
+        # record instead of one per pending batch. This batch's own stagings are looked up first, as they come.
         staging: dict[str, str] = {}
         self._recent.append(staging)
+        earlier = stored
+        if any(self._recent):
+            earlier = dict(stored)
+            for recent in self._recent:
+                earlier.update(recent)  # oldest first, so the newest staging of a record wins
         staged: list[StagedVersion] = []
         rejections: list[Rejection] = []
         unchanged = 0
         for raw, digest in zip(batch, digests, strict=True):
             if digest is not None:
-                known = self._known(raw.record_id, stored)
-                if known is not None and holds_content(known, digest, partial(raw_json, raw.payload)):
+                known = staging.get(raw.record_id) or earlier.get(raw.record_id)
+                if known == digest or (  # the common case first: a re-sync is mostly this comparison
+                    known is not None and holds_content(known, digest, partial(raw_json, raw.payload))
+                ):
                     unchanged += 1
                     continue
             outcome = self._mapper.stage(raw, now, digest)
@@ -89,9 +98,3 @@ class BatchPreparer:
                 staged.append(outcome)
                 staging[raw.record_id] = outcome.content_hash
         return PreparedBatch(staged, rejections, unchanged, len(batch), cursor)
-
-    def _known(self, record_id: str, stored: dict[str, str]) -> str | None:
-        for recent in reversed(self._recent):  # newest first
-            if record_id in recent:
-                return recent[record_id]
-        return stored.get(record_id)

@@ -13,6 +13,7 @@ reader holds no connection that the parent could share by accident after the for
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ from joinedup.connectors.base import Connector, SchemaDriftError
 from joinedup.store import Database
 from joinedup.store.source_records import SourceRecordStore
 
+from ._gc_settings import YOUNG_THRESHOLD
 from ._prepare import BatchPreparer, PreparedBatch, batches
 from .record_mapper import RecordMapper
 
@@ -121,6 +123,7 @@ def _child_main(
     clock: Callable[[], datetime],
 ) -> None:
     _die_with_parent(parent)
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # this process only runs the read: see _gc_settings
     database = Database(database_url)  # a fresh engine: the parent's pooled connections stay the parent's
     try:
         preparer = BatchPreparer(mapper, head_hashes(database, mapper.system), clock, pending=QUEUE_BATCHES + 1)

@@ -8,7 +8,6 @@ the result, so linkage never trusts a broken NHS number and nothing is lost.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from joinedup.model import (
     normalise_postcode,
     normalise_uprn,
 )
+from joinedup.store.source_records import encode_json
 
 CANONICAL_PERSON_COLUMNS = (
     "source",
@@ -98,47 +98,61 @@ def person_from_canonical_row(row: Mapping[str, Any]) -> MappedPerson:
     return MappedPerson(person, dropped)
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_NO_NAME = "the record has neither a given nor a family name"
 
 
 def person_json_from_canonical_row(row: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """Ingest's hot path: (the stored canonical JSON of the row's person, or None and the reason there is none).
 
-    The same checks as :func:`person_from_canonical_row`, without building a Person: every value has already
-    been through its normaliser in :func:`_person_data`, which is all that validating the model would do again
-    (the model adds no rule a normalised row can break), and the JSON is what the model's serializer gives with
-    ``exclude_none`` and ``exclude_defaults``. tests/ingest/test_canonical_rows.py checks both claims against
-    the model on random rows; a rule added to Person must be added here too, and that test will say so.
+    The same checks as :func:`person_from_canonical_row`, without building a Person: every value goes through
+    the normaliser :func:`_person_data` uses, which is all that validating the model would do again (the model
+    adds no rule a normalised row can break), and the JSON is what the model's serializer gives with
+    ``exclude_none`` and ``exclude_defaults`` (its fields in the model's order, only those with a value).
+    Written out flat rather than through :func:`_person_data`, whose list of dropped fields the hot path does
+    not need: this runs once per record of every sync. tests/ingest/test_canonical_rows.py checks both claims
+    against the model on random rows; a rule added to Person must be added here too, and that test will say so.
     """
-    data, _, error = _person_data(row)
-    if data is None:
-        return None, error
-    return _JSON.encode(_person_document(data)), None
-
-
-def _person_document(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Person's fields as JSON values, in the model's field order, leaving out what is None or the default."""
-    name = data["name"]
-    document: dict[str, Any] = {"name": _present(given=name["given"], middle=name.get("middle"), family=name["family"])}
-    if (born := data.get("date_of_birth")) is not None:
-        document["date_of_birth"] = born.isoformat()
-    if (sex := data.get("sex")) is not None:
+    clean = _cleaned(row).get
+    given, family = clean("given_name"), clean("family_name")
+    if not (given or family):
+        return None, _NO_NAME
+    name: dict[str, Any] = {}
+    if given:
+        name["given"] = given
+    if middle := clean("middle_name"):
+        name["middle"] = [middle]
+    if family:
+        name["family"] = family
+    document: dict[str, Any] = {"name": name}
+    if (born := clean("date_of_birth")) is not None and (iso := _iso_date_text(born)) is not None:
+        document["date_of_birth"] = iso
+    if (sex_text := clean("sex")) and (sex := _SEX_CODES.get(sex_text.lower())) is not None:
         document["sex"] = sex.value
-    for field in ("nhs_number", "ni_number"):
-        if (value := data.get(field)) is not None:
-            document[field] = value
-    if contacts := data.get("contact_points"):
-        document["contact_points"] = [{"system": c["system"].value, "value": c["value"]} for c in contacts]
-    if (address := data.get("address")) is not None:
-        document["address"] = _present(
-            uprn=address["uprn"], town=address["town"], postcode=address["postcode"], lines=address["lines"]
-        )
-    return document
-
-
-def _present(**values: Any) -> dict[str, Any]:
-    """Only the values that are set (an empty tuple is the default of the model's tuple fields)."""
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in values.items() if value}
+    for field, check in _IDENTIFIER_CHECKS:
+        if (value := clean(field)) is not None and (checked := check(value)[0]) is not None:
+            document[field] = checked
+    contacts = []
+    if phone := clean("phone"):
+        contacts.append({"system": ContactSystem.PHONE.value, "value": phone})
+    if (email := clean("email")) and "@" in email:
+        contacts.append({"system": ContactSystem.EMAIL.value, "value": email.lower()})
+    if contacts:
+        document["contact_points"] = contacts
+    line_1, line_2 = clean("address_line_1"), clean("address_line_2")
+    postcode = None if (text := clean("postcode")) is None else _checked_postcode(text)[0]
+    uprn = None if (text := clean("uprn")) is None else _checked_uprn(text)[0]
+    if line_1 or line_2 or postcode or uprn:
+        address: dict[str, Any] = {}
+        if uprn:
+            address["uprn"] = uprn
+        if town := clean("town"):
+            address["town"] = town
+        if postcode:
+            address["postcode"] = postcode
+        if lines := [line for line in (line_1, line_2) if line]:
+            address["lines"] = lines
+        document["address"] = address
+    return encode_json(document), None
 
 
 def _cleaned(row: Mapping[str, Any]) -> dict[str, str]:
@@ -160,6 +174,14 @@ _IDENTIFIERS = (
     ("nhs_number", partial(_checked, check=normalise_nhs_number)),
     ("ni_number", partial(_checked, check=normalise_ni_number)),
 )
+_IDENTIFIER_CHECKS = _IDENTIFIERS[1:]
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso_date_text(text: str) -> str | None:
+    """The ISO text of a valid date of birth, or None (the hot path's form of ``_checked_date``)."""
+    born = _checked_date(text)[0]
+    return None if born is None else born.isoformat()
 
 
 def _person_data(row: Mapping[str, Any]) -> tuple[dict[str, Any] | None, tuple[str, ...], str | None]:

@@ -20,6 +20,7 @@ from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
 from joinedup.store.source_records import SaveResult, SourceRecordStore
 
+from ._gc_settings import fewer_collections
 from ._prepare import BatchPreparer, PreparedBatch, batches
 from ._reader_process import QUEUE_BATCHES, can_read_in_child, head_hashes, prepared_in_child
 from .record_mapper import RecordMapper
@@ -77,11 +78,12 @@ class SourceSync:
         run_id = self._state.start_run(self.system, self._clock())
         saved, quarantined, seen = SaveResult(), 0, 0
         try:
-            for prepared in self._prepared(state.cursor):
-                result, rejected = self._commit(prepared)
-                saved, quarantined, seen = saved + result, quarantined + rejected, seen + prepared.seen
-                if progress is not None:
-                    progress(seen)
+            with fewer_collections():
+                for prepared in self._prepared(state.cursor):
+                    result, rejected = self._commit(prepared)
+                    saved, quarantined, seen = saved + result, quarantined + rejected, seen + prepared.seen
+                    if progress is not None:
+                        progress(seen)
         except SchemaDriftError as drift:
             return self._finish(run_id, "stopped", saved, quarantined, str(drift), stop=True)
         except Exception as error:

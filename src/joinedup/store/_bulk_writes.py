@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Connection, Table, Text, bindparam, insert, text
+from sqlalchemy import JSON, Column, Connection, Table, Text, bindparam, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from .tables import source_records
@@ -25,6 +25,27 @@ def _require_aware(value: datetime) -> None:
     # What UtcDateTime enforces for every other write: a naive time would come back ambiguous.
     if value.tzinfo is None:
         raise ValueError("naive datetimes are not stored: give a timezone")
+
+
+def _require_all_aware(inserts: list[tuple[StagedVersion, int]]) -> None:
+    """Every time of a batch is aware; checked once per distinct value, as a batch shares its few timestamps."""
+    stamps = {record.received_at for record, _ in inserts} | {record.changed_at for record, _ in inserts}
+    for stamp in stamps:
+        if stamp is not None:
+            _require_aware(stamp)
+
+
+def _stamper(connection: Connection, column: Column[Any]) -> Callable[[Any], Any]:
+    """A timestamp as this backend's bulk write takes it: on SQLite what the column type binds (UTC text),
+    remembered per distinct value; PostgreSQL's COPY takes the aware datetime itself."""
+    if connection.dialect.name == "postgresql":
+        return _unchanged
+    processor = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    return _unchanged if processor is None else _per_distinct_value(processor)
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 _VERSION_COLUMNS = (
@@ -76,10 +97,26 @@ def _insert_versions(connection: Connection, inserts: list[tuple[StagedVersion, 
     if key is None:  # SQLite always reports the rowid of a single-row INSERT
         raise RuntimeError("the database did not report the new row's id")
     first = int(key[0])
-    rows = [_version_row(first + offset, record, version) for offset, (record, version) in enumerate(inserts)]
-    if len(rows) > 1:
-        _bulk_insert(connection, source_records, _VERSION_COLUMNS, rows[1:])
-    return [row[0] for row in rows]
+    stamp = _stamper(connection, source_records.c.received_at)  # the same type as changed_at's
+    # Built in their bound form straight away: this runs once per stored version.
+    rows = [
+        (
+            first + offset,
+            record.system,
+            record.record_id,
+            version,
+            record.entity,
+            record.raw_json,
+            record.canonical_json,
+            record.content_hash,
+            stamp(record.received_at),
+            stamp(record.changed_at),
+        )
+        for offset, (record, version) in enumerate(inserts[1:], start=1)
+    ]
+    if rows:
+        _write_rows(connection, source_records, _VERSION_COLUMNS, rows)
+    return list(range(first, first + len(inserts)))
 
 
 def _copy_versions(connection: Connection, inserts: list[tuple[StagedVersion, int]]) -> list[int]:
@@ -108,6 +145,13 @@ def _bulk_insert(connection: Connection, table: Table, columns: Sequence[str], r
     shares its timestamps), so what is stored is exactly what the column types would have stored. JSON
     columns must be given JSON text.
     """
+    if connection.dialect.name != "postgresql":
+        rows = _converted_for_sqlite(connection, table, columns, rows)
+    _write_rows(connection, table, columns, rows)
+
+
+def _write_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows whose values are already in the form the backend takes (see :func:`_bulk_insert`)."""
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
         statement = f"COPY {table.name} ({names}) FROM STDIN"
@@ -125,6 +169,14 @@ def _bulk_insert(connection: Connection, table: Table, columns: Sequence[str], r
                 statement, None, error, connection.dialect.loaded_dbapi.Error, hide_parameters=True
             ) from error
         return
+    placeholders = ", ".join("?" for _ in columns)
+    # Table and column names are this module's own constants, never input.
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _converted_for_sqlite(
+    connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
     converters: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(columns):
         column_type = table.c[name].type
@@ -142,9 +194,7 @@ def _bulk_insert(connection: Connection, table: Table, columns: Sequence[str], r
                 values[index] = convert(values[index])
             converted.append(tuple(values))
         rows = converted
-    placeholders = ", ".join("?" for _ in columns)
-    # Table and column names are this module's own constants, never input.
-    connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+    return rows
 
 
 def _per_distinct_value(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:

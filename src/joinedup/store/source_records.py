@@ -13,8 +13,17 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, select, text, up
 
 from joinedup.model import FLAT_HASH_PREFIX, EntityType, Person, Property, SourceRecord, flat_payload_hash
 
-from ._bulk_writes import _HEAD_COLUMNS, _bulk_insert, _copy_versions, _insert_versions, _require_aware
+from ._bulk_writes import (
+    _HEAD_COLUMNS,
+    _copy_versions,
+    _insert_versions,
+    _require_all_aware,
+    _stamper,
+    _write_rows,
+)
+from ._json_text import compact_json
 from .database import Database
+from .source_locks import hold_systems_in
 from .tables import source_record_heads, source_records
 
 _LOOKUP_CHUNK = 2_000
@@ -79,22 +88,22 @@ class StagedVersion(NamedTuple):
 Heads = dict[tuple[str, str], tuple[int, str]]
 """(system, record_id) -> (newest version, its content hash), for the keys that have one."""
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON = compact_json(sort_keys=False)
 
 
 def encode_json(value: Any) -> str:
     """JSON text for a document column. Built once per value, by the caller, rather than by the column type."""
-    return _JSON.encode(value)
+    return _JSON(value)
 
 
 # The same text raw_content_hash hashes (sorted keys, compact, unescaped), without its str() fallback: a payload
 # that is not plain JSON is refused here as the raw column has always refused it.
-_SORTED_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_SORTED_JSON = compact_json(sort_keys=True)
 
 
 def raw_json(payload: Mapping[str, Any]) -> str:
     """The raw payload's stored JSON, keys sorted (JSON readers, and PostgreSQL's jsonb, ignore their order)."""
-    return _SORTED_JSON.encode(payload if isinstance(payload, dict) else dict(payload))
+    return _SORTED_JSON(payload if isinstance(payload, dict) else dict(payload))
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:
@@ -195,6 +204,8 @@ class SourceRecordStore:
         ``heads`` may carry what :meth:`heads_in` just returned for these keys in the same transaction, which
         saves looking them up twice; it must cover every key of the batch (a key without a head is new).
         """
+        # One writer per system at a time, from before the heads are read to commit: see source_locks.
+        hold_systems_in(connection, {r.system for r in batch})
         now = now or datetime.now(UTC)
         if heads is None:
             heads = _current_heads(connection, {(r.system, r.record_id) for r in batch})
@@ -229,10 +240,7 @@ class SourceRecordStore:
         new_keys: set[tuple[str, str]],
         now: datetime,
     ) -> None:
-        for record, _ in inserts:
-            _require_aware(record.received_at)
-            if record.changed_at is not None:
-                _require_aware(record.changed_at)
+        _require_all_aware(inserts)
         if connection.dialect.name == "postgresql":
             ids = _copy_versions(connection, inserts)
         else:
@@ -241,8 +249,9 @@ class SourceRecordStore:
         latest: dict[tuple[str, str], tuple[int, StagedVersion, int]] = {}
         for pk, (record, version) in zip(ids, inserts, strict=True):
             latest[(record.system, record.record_id)] = (pk, record, version)
+        stamp = _stamper(connection, source_record_heads.c.updated_at)(now)
         fresh = [
-            (record.system, record.record_id, version, record.content_hash, pk, now)
+            (record.system, record.record_id, version, record.content_hash, pk, stamp)
             for key, (pk, record, version) in latest.items()
             if key in new_keys
         ]
@@ -259,7 +268,7 @@ class SourceRecordStore:
             if key not in new_keys
         ]
         if fresh:
-            _bulk_insert(connection, source_record_heads, _HEAD_COLUMNS, fresh)
+            _write_rows(connection, source_record_heads, _HEAD_COLUMNS, fresh)
         if moved:
             connection.execute(
                 update(source_record_heads)
