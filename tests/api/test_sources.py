@@ -11,6 +11,7 @@ from joinedup.place import demo_place_path, load_place
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, Rejection, SyncStateStore
 from joinedup.store.place_registry import register_place
+from joinedup.store.shape_acceptances import ShapeAcceptanceStore
 
 from .support import api_settings, serve
 
@@ -52,3 +53,19 @@ def test_sources_show_freshness_and_quarantine_without_raw_content(database: Dat
         assert entry["location"] == "ctax_1.csv line 9"
         assert entry["reasons"] == ["DOB: not a date in the format %d/%m/%Y"]
         assert "31/02/1980" not in held.text, "raw content never leaves through this endpoint"
+
+
+def test_a_stopped_source_says_how_to_clear_it_and_who_cleared_it(database: Database) -> None:
+    register_place(database, load_place(demo_place_path()))
+    SyncStateStore(database).update("housing", stopped="schema drift in GET /records (record H1): fields added: x")
+    with serve(create_app(api_settings(database.url, dev_tokens=True), database)) as client:
+        headers = _token(client)
+        sources = {row["system"]: row for row in client.get("/api/v1/sources", headers=headers).json()}
+        assert sources["housing"]["stopped"].startswith("schema drift")
+        assert "joinedup sources accept-shape housing" in sources["housing"]["how_to_clear"]
+        assert sources["gp"]["how_to_clear"] is None and sources["housing"]["shape_accepted_by"] is None
+
+        ShapeAcceptanceStore(database).accept("housing", accepted_by="ia-jones", shape={"fields": ["x"]}, now=NOW)
+        sources = {row["system"]: row for row in client.get("/api/v1/sources", headers=headers).json()}
+        assert sources["housing"]["stopped"] is None and sources["housing"]["how_to_clear"] is None
+        assert sources["housing"]["shape_accepted_by"] == "ia-jones" and sources["housing"]["shape_accepted_at"]

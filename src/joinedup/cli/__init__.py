@@ -22,7 +22,8 @@ from .schema_commands import schemas
 from .serve_commands import apikey_app, serve
 from .sim_commands import sim_app
 from .singleview_commands import singleview_app
-from .sync_commands import quarantine_app, sources, sync
+from .sources_commands import sources_app
+from .sync_commands import quarantine_app, sync
 from .worker_commands import changes_app, worker
 
 app = typer.Typer(
@@ -55,7 +56,7 @@ app.command()(demo)
 app.command()(serve)
 app.command()(schemas)
 app.command()(sync)
-app.command()(sources)
+app.add_typer(sources_app, name="sources")
 app.command()(link)
 app.add_typer(sim_app, name="sim")
 app.add_typer(apikey_app, name="apikey")

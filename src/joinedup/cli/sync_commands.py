@@ -1,11 +1,10 @@
-"""`joinedup sync`, `joinedup sources`, `joinedup quarantine`: pull sources in, see how fresh they are, and
-what could not be taken in."""
+"""`joinedup sync`, `joinedup quarantine`: pull sources in, and see what could not be taken in (`joinedup sources`,
+in sources_commands, shows how fresh each is)."""
 
 from __future__ import annotations
 
 import os
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +18,9 @@ from joinedup.ingest.sync import RecordMapper, SourceSync
 from joinedup.model import EntityType
 from joinedup.place import Place, PlaceFileError, load_place
 from joinedup.store import Database
-from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
+from joinedup.store.ingest_state import QuarantineStore
 from joinedup.store.place_registry import register_place
+from joinedup.store.shape_acceptances import how_to_clear
 
 from ._common import DatabaseUrlOption, ExitCode, console, errors, fail, open_database, settings_for
 from .worker_commands import detect_changes
@@ -60,6 +60,8 @@ def _sync_one(database: Database, place: Place, code: str, reader_process: str =
         f"{code}: {report.status}. {saved.new:,} new, {saved.changed:,} changed, {saved.unchanged:,} unchanged, "
         f"{report.quarantined:,} quarantined." + (f" {report.error}" if report.error else "")
     )
+    if report.status == "stopped":
+        console.print(f"{code} is stopped: {how_to_clear(code)}", markup=False)
     return report.status
 
 
@@ -88,30 +90,6 @@ def sync(
     detect_changes(database, place, synced)  # tell us once: what the synced sources of truth now say
     if any(status != "succeeded" for status in statuses):
         raise typer.Exit(int(ExitCode.FAILED))
-
-
-def sources(database_url: DatabaseUrlOption = None) -> None:
-    """Each source's freshness: last successful sync, lag behind its newest change, error state, quarantine."""
-    database = open_database(settings_for(database_url))
-    open_quarantine = QuarantineStore(database).open_counts()
-    now = datetime.now(UTC)
-    table = Table("system", "last success", "newest change", "lag", "state", "quarantined")
-    for state in SyncStateStore(database).all():
-        lag = now - state.newest_change_at if state.newest_change_at else None
-        condition = (
-            f"stopped: {state.stopped}"
-            if state.stopped
-            else (f"error: {state.last_error}" if state.last_error else "ok")
-        )
-        table.add_row(
-            state.system,
-            f"{state.last_success_at:%Y-%m-%d %H:%M}" if state.last_success_at else "never",
-            f"{state.newest_change_at:%Y-%m-%d %H:%M}" if state.newest_change_at else "",
-            f"{lag.days} d {lag.seconds // 3600} h" if lag else "",
-            condition,
-            f"{open_quarantine.get(state.system, 0):,}",
-        )
-    console.print(table)
 
 
 quarantine_app = typer.Typer(help="Records that could not be taken in, with their reasons.")

@@ -30,6 +30,9 @@ class SourceFreshness(BaseModel):
     last_error: str | None
     stopped: str | None
     quarantined: int
+    how_to_clear: str | None = None
+    shape_accepted_at: datetime | None = None
+    shape_accepted_by: str | None = None
 
 
 class QuarantineEntry(BaseModel):
