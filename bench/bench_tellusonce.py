@@ -66,6 +66,9 @@ class _NullTarget:
 
         return WriteReceipt(change.record_id, True, "taken")
 
+    def write_many(self, changes: Any) -> list[Any]:
+        return [self.write(change) for change in changes]
+
     def close(self) -> None:
         pass
 
@@ -99,7 +102,10 @@ def _serve_place(people: int, seed: int, folder: str, sending: Any, stop: Any) -
     from joinedup.sim import SyntheticPlace
     from joinedup.sim.servers.place_servers import SimulatedPlace
 
-    with SimulatedPlace(SyntheticPlace(people=people, seed=seed), Path(folder), export_interval_seconds=0.5) as place:
+    simulated = SimulatedPlace(
+        SyntheticPlace(people=people, seed=seed), Path(folder), export_interval_seconds=0.5, rest_keep_alive=True
+    )
+    with simulated as place:
         sending.send(place.connections())
         stop.wait()
 
@@ -162,7 +168,11 @@ def latency(place: object, folder: Path, skip: tuple[str, ...] = ()) -> list[flo
     desk = ChangeDesk(database, subscriptions, directory, governed)  # type: ignore[arg-type]
     outbox = OutboxStore(database)
     seconds: list[float] = []
-    with SimulatedPlace(place, folder / f"latency-{len(skip)}", export_interval_seconds=0.2) as running:  # type: ignore[arg-type]
+    simulated = SimulatedPlace(
+        place,  # type: ignore[arg-type]
+        folder / f"latency-{len(skip)}", export_interval_seconds=0.2, rest_keep_alive=True,
+    )  # fmt: skip
+    with simulated as running:
         stop = threading.Event()
         pool = _pool(running, systems)
         threads = _run_workers(database, [pool], stop, governed)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from joinedup.connectors.base import Capability, Change, Connector, RawRecord
+from joinedup.connectors.base import Capability, Change, Connector, RawRecord, WriteReceipt
 
 
 @dataclass
@@ -78,6 +78,36 @@ class ConnectorConformance:
         again = harness.connector.write(change)
         assert again.accepted
         assert harness.read_back(record_id)[harness.writable_field] == "14 New Street"
+
+    def test_write_many_gives_each_change_its_own_outcome_once(self, harness: Harness) -> None:
+        if Capability.WRITE not in harness.connector.describe().capabilities:
+            pytest.skip("this connector kind is read-only")  # declared, not hidden
+        assert harness.writable_field is not None
+        first, second = sorted(harness.seeded_ids)[:2]
+        missing = "NO-SUCH-RECORD-0"
+        assert missing not in harness.seeded_ids
+        field = harness.writable_field
+        batch = [
+            Change(record_id=first, fields={field: "1 Batch Row"}, idempotency_key="kb-1"),
+            Change(record_id=missing, fields={field: "2 Batch Row"}, idempotency_key="kb-2"),
+            Change(record_id=second, fields={field: "3 Batch Row"}, idempotency_key="kb-3"),
+        ]
+        answered = harness.connector.write_many(batch)
+        assert len(answered) == len(batch)
+        results = [result for result in answered if isinstance(result, WriteReceipt)]
+        assert results == answered, answered  # no outage here: every change gets a receipt
+        assert [result.record_id for result in results] == [change.record_id for change in batch]
+        # A record the system does not hold is not written, whether or not the kind can tell at once (a file
+        # drop cannot: its import job finds out); the changes beside it are written all the same.
+        assert results[0].accepted and results[2].accepted, [r.detail for r in results if isinstance(r, WriteReceipt)]
+        assert harness.read_back(first)[field] == "1 Batch Row"
+        assert harness.read_back(second)[field] == "3 Batch Row"
+        again = harness.connector.write_many(batch)  # a worker that died before recording writes the batch again
+        assert [isinstance(r, WriteReceipt) and r.accepted for r in again] == [
+            isinstance(r, WriteReceipt) and r.accepted for r in results
+        ]
+        assert harness.read_back(first)[field] == "1 Batch Row"
+        assert harness.read_back(second)[field] == "3 Batch Row"
 
     def test_health_reports_ok_then_the_outage(self, harness: Harness) -> None:
         assert harness.connector.health().ok

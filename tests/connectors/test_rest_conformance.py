@@ -40,7 +40,7 @@ def _native_rows(system: str, limit: int = 40) -> list[dict[str, Any]]:
 def _harness(system: str) -> Iterator[Harness]:
     rows = _native_rows(system)
     assert len(rows) >= 10, "the synthetic place should give this system enough records to page through"
-    server = SimRestServer({system: rows}).start()
+    server = SimRestServer({system: rows}, keep_alive=True).start()  # the connector is closed: nothing lingers
     connection = server.connection(system)
     connection["pagination"]["per_page"] = 7
     connector = RestConnector.from_connection(connection)
@@ -89,4 +89,4 @@ def test_every_style_declares_incremental_reads_and_writes() -> None:
     for system in ("housing", "gp", "waste"):
         with SimRestServer({system: _native_rows(system, limit=3)}) as server:
             capabilities = RestConnector.from_connection(server.connection(system)).describe().capabilities
-        assert capabilities == {Capability.READ_ALL, Capability.READ_CHANGES, Capability.WRITE}
+        assert capabilities == {Capability.READ_ALL, Capability.READ_CHANGES, Capability.WRITE, Capability.WRITE_MANY}

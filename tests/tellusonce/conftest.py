@@ -29,6 +29,9 @@ def directory(synthetic: SyntheticPlace) -> MappingRecordDirectory:
 
 @pytest.fixture
 def running(synthetic: SyntheticPlace, tmp_path: Path) -> Iterator[SimulatedPlace]:
-    """All seven systems, fresh for each test (writes change them), import jobs every 0.2 s."""
-    with SimulatedPlace(synthetic, tmp_path / "place", export_interval_seconds=0.2, start_timeout_seconds=30) as place:
+    """All seven systems, fresh for each test (writes change them), import jobs every 0.2 s; the REST APIs keep
+    connections alive, as the worker's connectors expect of a real API."""
+    with SimulatedPlace(
+        synthetic, tmp_path / "place", export_interval_seconds=0.2, start_timeout_seconds=30, rest_keep_alive=True
+    ) as place:
         yield place

@@ -9,11 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from joinedup.place import demo_place_path
 from joinedup.sim.servers.place_servers import SimulatedPlace
 from joinedup.store import Database
 from joinedup.tellusonce import MappingRecordDirectory, OutboxStore
 
 from .support import desk_for, move, resident_in
+
+PLACE = str(demo_place_path())  # the worker audits each delivery under the place file's agreements
+WORKER_ONCE = ("worker", "--once", "--place", PLACE, "--connections", "connections.json")
 
 
 def joinedup(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -35,7 +39,7 @@ def test_the_worker_command_delivers_and_dead_letters_are_listed_and_retried(
     running.rest.faults("housing").fail_status, running.rest.faults("housing").fail_next = 404, 1
     accepted = desk_for(database, directory).tell(move(resident_in(directory, ["housing", "gp"])))
 
-    ran = joinedup("worker", "--once", "--connections", "connections.json", database_url=database_url, cwd=tmp_path)
+    ran = joinedup(*WORKER_ONCE, database_url=database_url, cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     rows = {r.system: r for r in OutboxStore(database).of_change(accepted.change_id)}
     assert rows["gp"].status == "delivered" and rows["housing"].status == "dead"
@@ -48,7 +52,7 @@ def test_the_worker_command_delivers_and_dead_letters_are_listed_and_retried(
     assert retried.returncode == 0 and "1 queued again" in retried.stdout
     again = joinedup("changes", "retry", str(rows["housing"].id), database_url=database_url, cwd=tmp_path)
     assert again.returncode == 1 and "not dead or held" in again.stderr
-    joinedup("worker", "--once", "--connections", "connections.json", database_url=database_url, cwd=tmp_path)
+    joinedup(*WORKER_ONCE, database_url=database_url, cwd=tmp_path)
     final = OutboxStore(database).get(rows["housing"].id)
     assert final is not None and final.status == "delivered"
 

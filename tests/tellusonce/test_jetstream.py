@@ -81,7 +81,7 @@ def test_the_worker_command_delivers_through_jetstream(
     database: Database, database_url: str, running: SimulatedPlace, directory: MappingRecordDirectory,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    from .test_cli_and_demo import joinedup
+    from .test_cli_and_demo import PLACE, joinedup
 
     systems = {code: entry for code, entry in running.connections().items() if code in ("housing", "gp")}
     (tmp_path / "connections.json").write_text(json.dumps({"systems": systems}), encoding="utf-8")
@@ -92,8 +92,8 @@ def test_the_worker_command_delivers_through_jetstream(
     stream = f"TUO_CLI_{uuid.uuid4().hex[:8].upper()}"
     try:
         ran = joinedup(
-            "worker", "--once", "--transport", "nats", "--nats-stream", stream, "--connections", "connections.json",
-            database_url=database_url, cwd=tmp_path,
+            "worker", "--once", "--transport", "nats", "--nats-stream", stream, "--place", PLACE, "--connections",
+            "connections.json", database_url=database_url, cwd=tmp_path,
         )  # fmt: skip
         assert ran.returncode == 0, ran.stderr
     finally:
@@ -111,11 +111,11 @@ def test_the_worker_command_delivers_through_jetstream(
 
 
 def test_the_worker_command_says_when_nats_cannot_be_reached(database_url: str, tmp_path: Path) -> None:
-    from .test_cli_and_demo import joinedup
+    from .test_cli_and_demo import PLACE, joinedup
 
     (tmp_path / "connections.json").write_text(json.dumps({"systems": {}}), encoding="utf-8")
     ran = joinedup(
-        "worker", "--once", "--transport", "nats", "--nats-url", "nats://127.0.0.1:1", "--connections",
-        "connections.json", database_url=database_url, cwd=tmp_path,
+        "worker", "--once", "--transport", "nats", "--nats-url", "nats://127.0.0.1:1", "--place", PLACE,
+        "--connections", "connections.json", database_url=database_url, cwd=tmp_path,
     )  # fmt: skip
     assert ran.returncode == 3 and "could not reach NATS at nats://127.0.0.1:1" in ran.stderr

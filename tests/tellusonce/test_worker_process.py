@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from joinedup.place import demo_place_path
 from joinedup.sim.servers.place_servers import SimulatedPlace
 from joinedup.store import Database
 from joinedup.tellusonce import MappingRecordDirectory, OutboxStore
@@ -33,8 +34,9 @@ def start_worker(connections: Path, database_url: str, *extra: str) -> subproces
     log = connections.parent / f"worker-{uuid.uuid4().hex[:6]}.log"
     with log.open("wb") as stderr:  # the child keeps its own copy of the handle
         return subprocess.Popen(
-            [sys.executable, "-c", command, "worker", "--connections", str(connections), "--database-url",
-             database_url, "--lease-seconds", "2", "--backoff-seconds", "0.05", "--batch-size", "5", *extra],
+            [sys.executable, "-c", command, "worker", "--place", str(demo_place_path()), "--connections",
+             str(connections), "--database-url", database_url, "--lease-seconds", "2", "--backoff-seconds", "0.05",
+             "--batch-size", "5", *extra],
             stdout=subprocess.DEVNULL, stderr=stderr, env={**os.environ, "COLUMNS": "120"},
         )  # fmt: skip
 
@@ -91,7 +93,7 @@ def assert_applied_once(running: SimulatedPlace, directory: MappingRecordDirecto
             assert [w.fields[field] for w in applied] == [line.replace("Round 2", "Round 1"), line]
     council_tax = running.council_tax
     assert council_tax.inbound_folder is not None
-    assert eventually(lambda: not list(council_tax.inbound_folder.glob("*.json")), timeout=10)  # type: ignore[union-attr]
+    assert eventually(lambda: not list(council_tax.inbound_folder.glob("*.json*")), timeout=10)  # type: ignore[union-attr]
     for resident, line in last.items():
         assert council_tax.record(record_of(directory, resident, "council-tax"))["ADDR1"] == line
 

@@ -15,6 +15,8 @@ from .base import (
     SchemaDriftError,
     SourceLocation,
     WriteReceipt,
+    WriteResult,
+    write_each,
 )
 from .registry import KINDS, open_connector, resolve_references
 
@@ -31,6 +33,8 @@ __all__ = [
     "SchemaDriftError",
     "SourceLocation",
     "WriteReceipt",
+    "WriteResult",
     "open_connector",
     "resolve_references",
+    "write_each",
 ]

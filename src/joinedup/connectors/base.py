@@ -7,7 +7,7 @@ ingest's job, so a connector never imports the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +18,9 @@ class Capability(StrEnum):
     READ_ALL = "read-all"
     READ_CHANGES = "read-changes"  # incremental reads from a cursor
     WRITE = "write"
+    # write_many does what the kind does best with a batch (one transaction, one file, requests side by side)
+    # rather than one write after another; every change still gets its own outcome.
+    WRITE_MANY = "write-many"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,11 @@ class WriteReceipt:
     detail: str = ""
 
 
+# What became of one change of a batch: the system's receipt, or the error that kept it from being written
+# (an outage to try again later; the other changes of the batch are not affected by it).
+WriteResult = WriteReceipt | Exception
+
+
 @dataclass(frozen=True)
 class Health:
     ok: bool
@@ -87,6 +95,10 @@ class Connector(Protocol):
 
     def write(self, change: Change) -> WriteReceipt: ...
 
+    def write_many(self, changes: Sequence[Change]) -> list[WriteResult]:
+        """One result per change, in order. A batch never holds two changes to one record."""
+        ...
+
     def health(self) -> Health: ...
 
     def close(self) -> None:
@@ -96,7 +108,14 @@ class Connector(Protocol):
 
 class ConnectorLifecycle:
     """The lifecycle every connector kind shares: ``close()`` (a no-op unless the kind holds something) and
-    use as a context manager, so callers write ``with open_connector(...) as connector:``."""
+    use as a context manager, so callers write ``with open_connector(...) as connector:``; and ``write_many``
+    as one ``write`` after another, for kinds with nothing better to do with a batch (a browser-driven screen)."""
+
+    def write(self, change: Change) -> WriteReceipt:
+        raise NotImplementedError  # every kind writes its own way; declared here so write_many can call it
+
+    def write_many(self, changes: Sequence[Change]) -> list[WriteResult]:
+        return write_each(self.write, changes)
 
     def close(self) -> None:
         return None
@@ -106,6 +125,17 @@ class ConnectorLifecycle:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def write_each(write: Callable[[Change], WriteReceipt], changes: Sequence[Change]) -> list[WriteResult]:
+    """Each change written on its own; an error is that change's result, and the next change is still tried."""
+    results: list[WriteResult] = []
+    for change in changes:
+        try:
+            results.append(write(change))
+        except Exception as error:  # noqa: BLE001 - one change's failure is its own outcome, not the batch's
+            results.append(error)
+    return results
 
 
 class ConnectorError(Exception):

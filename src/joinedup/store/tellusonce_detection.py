@@ -4,7 +4,8 @@ before it, and how far detection has read in each system.
 Detection reads the versions ingest keeps (``source_records`` rows are inserted, never updated), so it needs
 nothing from ingest but what ingest already stores. The cursor is the id of the last version examined; it is
 advanced in the transaction that accepts the changes raised from those versions, so a crash either keeps both or
-neither.
+neither. An id is a safe cursor because a system's versions commit in the order of their ids (one writer per
+system at a time: see :mod:`.source_locks`), so no version below a committed one can still appear.
 """
 
 from __future__ import annotations

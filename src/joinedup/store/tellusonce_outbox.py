@@ -10,20 +10,21 @@ arrive in the order they were told (a held or dead one holds back the later ones
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Text, and_, bindparam, exists, func, insert, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Text, bindparam, func, insert, select, update
 
+from . import tellusonce_claims as claims
+from ._sqlite_writers import writer_lock
 from .database import Database
 from .tellusonce_tables import tellusonce_changes as changes
 from .tellusonce_tables import tellusonce_deliveries as deliveries
 from .types import UtcDateTime
 
-FINAL_OK = ("delivered", "refused")  # states that let the next delivery of the same resident and system go
 STATUSES = ("pending", "in_flight", "queued", "delivered", "held", "dead", "refused")
 
 
@@ -89,14 +90,6 @@ def _row(row: Any) -> DeliveryRow:
     )  # fmt: skip
 
 
-def _claimable(table: Any, moment: datetime) -> Any:
-    """Due and not taken, or taken by a worker whose lease has run out."""
-    return or_(
-        and_(table.c.status == "pending", table.c.next_attempt_at <= moment),
-        and_(table.c.status.in_(("in_flight", "queued")), table.c.lease_until < moment),
-    )
-
-
 def idempotency_key(change_key: str, system: str, index: int) -> str:
     return f"tuo-{change_key}-{system}-{index}"
 
@@ -107,9 +100,17 @@ class OutboxStore:
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A transaction that writes the outbox. On SQLite, which has one writer at a time, this process's writers
+        (the worker's loops, the desk) queue for it here rather than in SQLite's busy handler, which sleeps in
+        steps of up to 100 ms while the lock is held."""
+        with writer_lock(self.database), self.database.transaction() as connection:
+            yield connection
+
     # -- accepting -------------------------------------------------------------------------------------------
     def add_change(self, change: NewChange, planned: Sequence[NewDelivery], *, now: datetime | None = None) -> int:
-        with self.database.transaction() as connection:
+        with self.writing() as connection:
             return self.add_change_in(connection, change, planned, now=now)
 
     def add_change_in(
@@ -171,27 +172,21 @@ class OutboxStore:
     ) -> list[DeliveryRow]:  # fmt: skip
         """Take up to ``limit`` due deliveries for ``owner`` (status ``in_flight``, or ``queued`` for a broker)."""
         moment = now or datetime.now(UTC)
-        candidate, earlier = aliased(deliveries), aliased(deliveries)
-        blocked = exists().where(
-            earlier.c.resident_id == candidate.c.resident_id,
-            earlier.c.system == candidate.c.system,
-            earlier.c.id < candidate.c.id,
-            earlier.c.status.not_in(FINAL_OK),
-        )
-        query = select(candidate.c.id).where(_claimable(candidate, moment), ~blocked).order_by(candidate.c.id)
+        sqlite = self.database.backend == "sqlite"
+        some = systems is not None
+        values: dict[str, Any] = {"c_now": moment, "c_limit": limit}
         if systems is not None:
-            query = query.where(candidate.c.system.in_(list(systems)))
-        with self.database.transaction() as connection:
-            if connection.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=candidate)
-            # One statement: choose, take and return the batch (no id lists sent back and forth).
-            taken = connection.execute(
-                update(deliveries)
-                .where(deliveries.c.id.in_(query.limit(limit)), _claimable(deliveries, moment))
-                .values(status=status, lease_owner=owner, lease_until=moment + timedelta(seconds=lease_seconds),
-                        updated_at=moment)
-                .returning(*deliveries.c)
-            )  # fmt: skip
+            values["c_systems"] = list(systems)
+        if sqlite:
+            # Look first, outside any write: an idle worker's poll then never takes SQLite's one write lock.
+            with self.database.engine.connect() as connection:
+                ids = list(connection.execute(claims.choose(sqlite, some), values).scalars())
+            if not ids:
+                return []
+            values["c_ids"] = ids
+        lease = {"c_status": status, "c_owner": owner, "c_until": moment + timedelta(seconds=lease_seconds)}
+        with self.writing() as connection:
+            taken = connection.execute(claims.take(sqlite, some), {**values, **lease})
             return sorted((_row(row) for row in taken), key=lambda row: row.id)
 
     def record(
@@ -235,7 +230,7 @@ class OutboxStore:
             }
             for o in outcomes
         ]  # fmt: skip
-        with self.database.transaction() as connection:
+        with self.writing() as connection:
             result = connection.execute(statement, rows)
             delivered = [o.delivery_id for o in outcomes if o.status == "delivered"]
             if on_delivered is not None and delivered:
@@ -247,7 +242,7 @@ class OutboxStore:
 
     def release(self, owner: str, ids: Sequence[int]) -> None:
         """Give back deliveries claimed but not attempted (a worker stopping)."""
-        with self.database.transaction() as connection:
+        with self.writing() as connection:
             connection.execute(
                 update(deliveries)
                 .where(deliveries.c.id.in_(list(ids)), deliveries.c.lease_owner == owner)
@@ -293,7 +288,7 @@ class OutboxStore:
         values: dict[str, Any] = {"status": "pending", "attempts": 0, "next_attempt_at": moment, "updated_at": moment}
         if overwrite:
             values["expected_version"] = None
-        with self.database.transaction() as connection:
+        with self.writing() as connection:
             result = connection.execute(
                 update(deliveries)
                 .where(deliveries.c.id == delivery_id, deliveries.c.status.in_(("dead", "held")))

@@ -1,8 +1,8 @@
-"""One open connector per receiving system, each used from its own thread(s).
+"""One open connector per receiving system, each used from a thread of its own.
 
 A screen connector's browser is bound to the thread that started it, so every system gets its own executor
-and its connector is opened inside it. Systems that are thread-safe (APIs, SQL, file drops) may use several
-threads; ordering is not at risk, since a worker never holds two deliveries of one resident to one system.
+(one thread) and its connector is opened and used inside it. The worker hands each system one batch a round;
+a kind that can write a batch's changes side by side (a REST API) does so inside ``write_many``.
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ def connections_opener(connections: Mapping[str, Mapping[str, Any]], environ: Ma
 
 
 class ConnectorPool:
-    def __init__(self, opener: Opener, kinds: Mapping[str, str], threads: int = 8) -> None:
+    def __init__(self, opener: Opener, kinds: Mapping[str, str]) -> None:
         self._opener = opener
         self._kinds = dict(kinds)
-        self._threads = threads
         self._executors: dict[str, ThreadPoolExecutor] = {}
         self._connectors: dict[str, Connector] = {}
         self._lock = threading.Lock()
@@ -44,15 +43,10 @@ class ConnectorPool:
         """The systems this pool can write to."""
         return tuple(self._kinds)
 
-    def threads_for(self, system: str) -> int:
-        """How many writes to ``system`` may run at once: one for a browser-driven screen."""
-        return 1 if self._kinds.get(system) == "screen" else self._threads
-
     def _executor(self, system: str) -> ThreadPoolExecutor:
         with self._lock:
             if system not in self._executors:
-                threads = self.threads_for(system)
-                self._executors[system] = ThreadPoolExecutor(threads, thread_name_prefix=f"tuo-{system}")
+                self._executors[system] = ThreadPoolExecutor(1, thread_name_prefix=f"tuo-{system}")
             return self._executors[system]
 
     def _connector(self, system: str) -> Connector:

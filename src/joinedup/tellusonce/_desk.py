@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Connection
 
@@ -19,10 +20,20 @@ from joinedup.store import Database
 from joinedup.store.tellusonce_outbox import NewChange, NewDelivery, OutboxStore
 
 from ._events import ChangeOfCircumstance
-from ._planning import plan_deliveries
-from ._ports import DeliveryPolicy, RecordDirectory, RecordVersions
+from ._planning import asks_for, deliveries_from, plan_deliveries
+from ._ports import DeliveryAsk, DeliveryPolicy, PolicyDecision, RecordDirectory, RecordVersions
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class DecidesMany(Protocol):
+    """A delivery policy that can decide a batch of changes at once (governance's reads the residents' consents
+    in one query and audits every decision in one append)."""
+
+    def decide_many_in(
+        self, connection: Connection, batch: Sequence[tuple[ChangeOfCircumstance, Sequence[DeliveryAsk]]]
+    ) -> list[list[PolicyDecision]]: ...
 
 
 @dataclass(frozen=True)
@@ -56,10 +67,22 @@ class ChangeDesk:
         lookup = self._versions.version_of if self._versions is not None else None
         return plan_deliveries(connection, change, self._subscriptions, records, self._policy, lookup)
 
+    def plan_many(self, changes: Sequence[ChangeOfCircumstance], connection: Connection) -> list[list[NewDelivery]]:
+        """``plan`` for a batch: with a policy that decides many at once, one decision call for the whole batch."""
+        if not isinstance(self._policy, DecidesMany):
+            return [self.plan(change, connection) for change in changes]
+        asks = [asks_for(change, self._subscriptions, self._directory.records_of(change.resident_id))
+                for change in changes]  # fmt: skip
+        decisions = self._policy.decide_many_in(
+            connection, [(change, [ask for ask, _ in mine]) for change, mine in zip(changes, asks, strict=True)]
+        )
+        lookup = self._versions.version_of if self._versions is not None else None
+        return [deliveries_from(mine, decided, lookup) for mine, decided in zip(asks, decisions, strict=True)]
+
     def tell_many(self, changes: Sequence[ChangeOfCircumstance]) -> list[AcceptedChange]:
         """Accept a batch of changes (a bulk import, a burst of detected changes) in one transaction."""
-        with self._outbox.database.transaction() as connection:
-            planned = [self.plan(change, connection) for change in changes]
+        with self._outbox.writing() as connection:
+            planned = self.plan_many(changes, connection)
             ids = self._outbox.add_changes_in(
                 connection, [(_new(change), plan) for change, plan in zip(changes, planned, strict=True)]
             )
@@ -68,7 +91,7 @@ class ChangeDesk:
 
     def tell(self, change: ChangeOfCircumstance) -> AcceptedChange:
         """Accept one change: the change and its outbox of deliveries are committed together, or neither."""
-        with self._outbox.database.transaction() as connection:
+        with self._outbox.writing() as connection:
             planned = self.plan(change, connection)
             change_id = self._outbox.add_change_in(connection, _new(change), planned)
         systems = Counter(each.system for each in planned)

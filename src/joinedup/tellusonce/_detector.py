@@ -8,6 +8,12 @@ same transaction as the changes raised from the versions it passes, so a crash k
 change's key is derived from the record, its version and the kind of change, so even a reset cursor never raises
 one twice. The change's source is the system it was detected in, which planning never writes back to; its
 deliveries go through the same outbox, policy and worker as a change told through the API.
+
+The cursor can never pass a version that commits later: every transaction that writes a system's versions takes
+that system's lock first (:mod:`joinedup.store.source_locks`), so on PostgreSQL, where ids come from a sequence
+outside any transaction, the versions of one system still commit in the order of their ids, as they do on SQLite
+under its single write lock. What a pass sees committed is therefore a closed prefix of the system's versions,
+and the detector itself takes no lock (it never holds up a sync).
 """
 
 from __future__ import annotations

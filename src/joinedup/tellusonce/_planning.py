@@ -17,9 +17,12 @@ from joinedup.place import Subscription
 from joinedup.store.tellusonce_outbox import NewDelivery
 
 from ._events import ChangeOfCircumstance
-from ._ports import DeliveryAsk, DeliveryPolicy
+from ._ports import DeliveryAsk, DeliveryPolicy, PolicyDecision
 
 VersionLookup = Callable[[str, str, str], str | None]  # (system, record_id, version field) -> version
+
+
+Asks = list[tuple[DeliveryAsk, list[str]]]  # each subscription's share of the change, and its record ids
 
 
 def plan_deliveries(
@@ -30,7 +33,18 @@ def plan_deliveries(
     policy: DeliveryPolicy,
     version_of: VersionLookup | None = None,
 ) -> list[NewDelivery]:
-    asks: list[tuple[DeliveryAsk, list[str]]] = []
+    asks = asks_for(change, subscriptions, records)
+    if not asks:
+        return []
+    decisions = policy.decide_in(connection, change, [ask for ask, _ in asks])
+    return deliveries_from(asks, decisions, version_of)
+
+
+def asks_for(
+    change: ChangeOfCircumstance, subscriptions: Sequence[Subscription], records: Sequence[tuple[str, str]]
+) -> Asks:
+    """What each subscription would receive of the change, for which of the resident's records (no decision)."""
+    asks: Asks = []
     for subscription in subscriptions:
         if not subscription.receives(change.kind.value) or subscription.system == change.source:
             continue
@@ -38,9 +52,13 @@ def plan_deliveries(
         targets = sorted({record_id for system, record_id in records if system == subscription.system})
         if asked and targets:
             asks.append((DeliveryAsk(subscription, asked), targets))
-    if not asks:
-        return []
-    decisions = policy.decide_in(connection, change, [ask for ask, _ in asks])
+    return asks
+
+
+def deliveries_from(
+    asks: Asks, decisions: Sequence[PolicyDecision], version_of: VersionLookup | None = None
+) -> list[NewDelivery]:
+    """One delivery per record asked, with the permitted fields in the system's own names, or refused."""
     planned: list[NewDelivery] = []
     for (ask, targets), decision in zip(asks, decisions, strict=True):
         subscription = ask.subscription

@@ -1,10 +1,11 @@
-"""The delivery worker: claim due deliveries, write each through its system's connector, record what happened.
+"""The delivery worker: claim due deliveries, write them through each system's connector, record what happened.
 
 At least once, exactly once in effect: a delivery is marked delivered only after the system took it, and every
 attempt carries the same idempotency key, so a worker killed between the write and the record simply writes
-again and the system recognises the repeat (REST Idempotency-Key, a change file named by the key, SQL and
-screen writes that find the values already there). Claims are leases: a worker that dies leaves its deliveries
-to be taken again once the lease runs out.
+again and the system recognises the repeat (REST Idempotency-Key, change files carrying the key, SQL and
+screen writes that find the values already there). Each system's share of a round is written as one batch
+(``Connector.write_many``), and every delivery in it still gets its own outcome. Claims are leases: a worker
+that dies leaves its deliveries to be taken again once the lease runs out.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from joinedup.connectors import Change, Connector
+from joinedup.connectors import Change, Connector, ConnectorError
 from joinedup.store import Database
 from joinedup.store.tellusonce_outbox import DeliveryRow, OutboxStore, Outcome
 
@@ -37,6 +37,21 @@ def worker_name() -> str:
 
 def change_for(delivery: DeliveryRow) -> Change:
     return Change(delivery.record_id, delivery.fields, delivery.idempotency_key, delivery.expected_version)
+
+
+def one_write_per_record(rows: list[DeliveryRow]) -> list[list[DeliveryRow]]:
+    """The rows as batches in which no record is written twice (two residents of one household may share a
+    system's record, e.g. a property's waste round): the second write to a record waits for the next batch."""
+    batches: list[list[DeliveryRow]] = []
+    taken: list[set[str]] = []
+    for row in rows:
+        level = next((n for n, records in enumerate(taken) if row.record_id not in records), len(batches))
+        if level == len(batches):
+            batches.append([])
+            taken.append(set())
+        batches[level].append(row)
+        taken[level].add(row.record_id)
+    return batches
 
 
 class DeliveryWorker:
@@ -75,27 +90,25 @@ class DeliveryWorker:
         return len(claimed)
 
     def deliver(self, claimed: list[DeliveryRow]) -> list[Outcome]:
-        """Write each claimed delivery through its system's connector (systems in parallel); never raises.
+        """Write each system's share of the claimed deliveries as one batch through its connector's
+        ``write_many`` (systems in parallel), and say what became of each delivery; never raises.
 
-        Each system's share is dealt into as many chunks as it has threads, one task a chunk: a task per delivery
-        cost more in hand-offs between threads than a fast target takes to write. Order is not at risk: a round
-        never holds two deliveries of one resident to one system (the claim rule).
+        Every delivery keeps its own outcome: a batch is one transaction or one file or requests side by side,
+        but a change the system refuses, or one that could not be sent, is that delivery's outcome only.
+        Order is not at risk: a round never holds two deliveries of one resident to one system (the claim rule).
         """
         by_system: dict[str, list[DeliveryRow]] = {}
         for delivery in claimed:
             by_system.setdefault(delivery.system, []).append(delivery)
-        futures: list[tuple[list[DeliveryRow], Future[list[Outcome]]]] = []
-        for system, rows in by_system.items():
-            lanes = max(1, min(len(rows), self.connectors.threads_for(system)))
-            for lane in range(lanes):
-                chunk = rows[lane::lanes]
-                futures.append((chunk, self.connectors.submit(system, self._attempt_each(chunk))))
+        futures = [
+            (rows, self.connectors.submit(system, self._write_batches(rows))) for system, rows in by_system.items()
+        ]
         outcomes: list[Outcome] = []
-        for chunk, future in futures:
+        for rows, future in futures:
             try:
                 outcomes.extend(future.result())
             except Exception as error:  # noqa: BLE001 - opening the connector failed: retry later like any outage
-                outcomes.extend(after_failure(delivery, error, self.backoff, self._clock()) for delivery in chunk)
+                outcomes.extend(after_failure(delivery, error, self.backoff, self._clock()) for delivery in rows)
         for outcome in outcomes:
             if outcome.status != "delivered":
                 log.info(
@@ -104,19 +117,28 @@ class DeliveryWorker:
                 )
         return outcomes
 
-    def _attempt_each(self, chunk: list[DeliveryRow]) -> Callable[[Connector], list[Outcome]]:
-        def attempt_each(connector: Connector) -> list[Outcome]:
-            outcomes = []
-            for delivery in chunk:
-                try:
-                    receipt = connector.write(change_for(delivery))
-                except Exception as error:  # noqa: BLE001 - any failure to reach or write is retried with backoff
-                    outcomes.append(after_failure(delivery, error, self.backoff, self._clock()))
-                else:
-                    outcomes.append(after_receipt(delivery, receipt))
+    def _write_batches(self, rows: list[DeliveryRow]) -> Callable[[Connector], list[Outcome]]:
+        def write_batches(connector: Connector) -> list[Outcome]:
+            outcomes: list[Outcome] = []
+            for batch in one_write_per_record(rows):
+                outcomes.extend(self._write_batch(connector, batch))
             return outcomes
 
-        return attempt_each
+        return write_batches
+
+    def _write_batch(self, connector: Connector, batch: list[DeliveryRow]) -> list[Outcome]:
+        try:
+            results = connector.write_many([change_for(delivery) for delivery in batch])
+            if len(results) != len(batch):
+                raise ConnectorError(f"write_many answered {len(results)} results for {len(batch)} changes")
+        except Exception as error:  # noqa: BLE001 - the batch as a whole failed: each delivery is retried
+            return [after_failure(delivery, error, self.backoff, self._clock()) for delivery in batch]
+        return [
+            after_failure(delivery, result, self.backoff, self._clock())
+            if isinstance(result, Exception)
+            else after_receipt(delivery, result)
+            for delivery, result in zip(batch, results, strict=True)
+        ]
 
     def run(
         self, stop: threading.Event, *, idle_seconds: float = 0.05, on_round: Callable[[int], None] | None = None

@@ -77,6 +77,9 @@ class FileDropConfig(BaseModel):
 
     archive_directory: Path | None = None  # default: <directory>/archive
     outbox_directory: Path | None = None  # where change files are written; None: the source is read-only
+    # Write a batch of changes as one JSON lines file (each line a change with its idempotency key) instead of
+    # a file per change: only for a system whose import job takes such files and applies each key once.
+    outbox_batches: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> FileDropConfig:

@@ -9,12 +9,13 @@ stored what it read it calls :meth:`FileDropConnector.archive_through` with its 
 then move to the archive folder and are never read again.
 
 Writing: with an ``outbox_directory`` configured, each change becomes one JSON change file there for the
-system's import job (see :mod:`joinedup.connectors.files.outbox`).
+system's import job, or with ``outbox_batches`` each batch one JSON lines file (see
+:mod:`joinedup.connectors.files.outbox`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,12 @@ from joinedup.connectors.base import (
     RawRecord,
     SourceLocation,
     WriteReceipt,
+    WriteResult,
+    write_each,
 )
 from joinedup.connectors.files.config import FileDropConfig
 from joinedup.connectors.files.folder import DropFolder
-from joinedup.connectors.files.outbox import write_change_file
+from joinedup.connectors.files.outbox import write_batch_file, write_change_file
 from joinedup.connectors.files.readers import RowOut, read_csv, read_fixed_width, read_jsonl
 
 KIND = "file-drop"
@@ -75,6 +78,8 @@ class FileDropConnector(ConnectorLifecycle):
         capabilities = {Capability.READ_ALL, Capability.READ_CHANGES}
         if self.config.outbox_directory is not None:
             capabilities.add(Capability.WRITE)
+            if self.config.outbox_batches:
+                capabilities.add(Capability.WRITE_MANY)
         return ConnectorDescription(KIND, frozenset(capabilities), self.config.expected_columns or ())
 
     def read(self, since: str | None = None) -> Iterator[RawRecord]:
@@ -132,6 +137,17 @@ class FileDropConnector(ConnectorLifecycle):
         if outbox is None:
             return WriteReceipt(change.record_id, accepted=False, detail="this file-drop source has no outbox")
         return write_change_file(outbox, change)
+
+    def write_many(self, changes: Sequence[Change]) -> list[WriteResult]:
+        """One batch file (``outbox_batches``), else a change file each. A disk that refuses the batch file is
+        every change's outcome: none of them was written."""
+        outbox = self.config.outbox_directory
+        if outbox is None or not self.config.outbox_batches or not changes:
+            return write_each(self.write, changes)
+        try:
+            return list(write_batch_file(outbox, changes))
+        except OSError as error:
+            return [error] * len(changes)
 
     def health(self) -> Health:
         now = datetime.now(UTC)

@@ -1,8 +1,11 @@
-"""Writing back to a file-drop system: one change file per change, in the folder the system imports from.
+"""Writing back to a file-drop system: change files in the folder the system imports from.
 
-A file is named by the change's idempotency key, so writing the same change again rewrites the same file
-with the same bytes: the system applies it once in effect. Files are written under a temporary name and
-renamed, so the importing system never sees half a change.
+One change, one file named by the change's idempotency key, so writing the same change again rewrites the
+same file with the same bytes: the system applies it once in effect. A batch (``outbox_batches``), one JSON
+lines file of change documents, each carrying its own idempotency key, named by a hash of those keys: the same
+batch again is recognised by its name, and the system's import job applies each key once, whichever file brings
+it. Files are written under a temporary name, flushed to disk and renamed, so the importing system never sees
+half a change, and a change reported written survives a crash.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from joinedup.connectors.base import Change, WriteReceipt
@@ -36,6 +40,11 @@ def change_document(change: Change) -> bytes:
     return (json.dumps(body, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
+def batch_file_name(changes: Sequence[Change]) -> str:
+    keys = "\n".join(change.idempotency_key for change in changes)
+    return f"batch-{hashlib.sha256(keys.encode()).hexdigest()[:32]}.jsonl"
+
+
 def write_change_file(outbox: Path, change: Change) -> WriteReceipt:
     target = outbox / change_file_name(change.idempotency_key)
     content = change_document(change)
@@ -45,10 +54,28 @@ def write_change_file(outbox: Path, change: Change) -> WriteReceipt:
         return WriteReceipt(
             change.record_id, accepted=False, detail=f"{target.name} already holds a different change for this key"
         )
-    temporary = outbox / f".{target.name}.{os.getpid()}.tmp"
+    _write_whole(target, content)
+    return WriteReceipt(change.record_id, accepted=True, detail=f"written as {target.name}")
+
+
+def write_batch_file(outbox: Path, changes: Sequence[Change]) -> list[WriteReceipt]:
+    """All the changes in one file (one fsync); a receipt each, naming the file and the line."""
+    target = outbox / batch_file_name(changes)
+    content = b"".join(change_document(change) for change in changes)
+    already = target.exists() and target.read_bytes() == content  # the same batch, written before
+    if not already:
+        _write_whole(target, content)  # a different file of the same name cannot be: the name hashes the keys
+    verb = "already written" if already else "written"
+    return [
+        WriteReceipt(change.record_id, accepted=True, detail=f"{verb} in {target.name}, line {line}")
+        for line, change in enumerate(changes, start=1)
+    ]
+
+
+def _write_whole(target: Path, content: bytes) -> None:
+    temporary = target.parent / f".{target.name}.{os.getpid()}.tmp"
     with temporary.open("wb") as handle:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, target)
-    return WriteReceipt(change.record_id, accepted=True, detail=f"written as {target.name}")

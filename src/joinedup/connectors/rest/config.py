@@ -74,6 +74,8 @@ class Retries(_Settings):
 
 class WriteSettings(_Settings):
     method: Literal["PATCH", "PUT"] = "PATCH"  # PUT sends the whole record: the current copy merged with the change
+    # How many writes of a batch are sent side by side (each its own request, over kept-alive connections).
+    concurrency: int = Field(default=8, ge=1, le=64)
 
 
 class RestConfig(_Settings):

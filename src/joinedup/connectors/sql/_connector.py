@@ -3,13 +3,13 @@
 Reads stream through a server-side cursor (``yield_per``), so a table of millions of rows is never held in
 memory, and they run in a transaction that is rolled back (read-only on PostgreSQL). Writes update one row by
 id in one transaction, only in the configured writable columns, guarded by the row's version when the caller
-says which version it last saw.
+says which version it last saw; ``write_many`` writes a batch in one transaction (see ``_batch``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,10 @@ from joinedup.connectors.base import (
     RawRecord,
     SourceLocation,
     WriteReceipt,
+    WriteResult,
+    write_each,
 )
+from joinedup.connectors.sql._batch import BatchAbandoned, BatchRules, write_rows
 from joinedup.connectors.sql._config import ChangeTracking, SqlConnectorConfig
 from joinedup.connectors.sql._statements import read_statement
 from joinedup.connectors.sql._values import ReadPosition, as_aware, decode_cursor, encode_cursor, render
@@ -81,7 +84,7 @@ class SqlConnector(ConnectorLifecycle):
         if self.config.tracking is not ChangeTracking.NONE:
             capabilities.add(Capability.READ_CHANGES)
         if self.config.writable_columns:
-            capabilities.add(Capability.WRITE)
+            capabilities |= {Capability.WRITE, Capability.WRITE_MANY}
         return ConnectorDescription(KIND, frozenset(capabilities), self.config.columns)
 
     def health(self) -> Health:
@@ -193,24 +196,65 @@ class SqlConnector(ConnectorLifecycle):
     # -- write ---------------------------------------------------------------------------------------
 
     def write(self, change: Change) -> WriteReceipt:
+        refusal = self._refusal(change)
+        if refusal is not None:
+            return refusal
+        target = self.config.target_table or ""  # writable columns imply a table (the config's validator)
+        with self._engine.begin() as connection:
+            table = self._table(connection, target)
+            receipt = self._write_row(connection, table, change, self.config.effective_version_column)
+        _log.info(
+            "sql.write.done",
+            extra={"record_id": change.record_id, "accepted": receipt.accepted, "outcome": receipt.detail},
+        )
+        return receipt
+
+    def write_many(self, changes: Sequence[Change]) -> list[WriteResult]:
+        """The batch in one transaction (one SELECT, one executemany per set of changed columns); if that cannot
+        be (a row changed under it, a row the database refuses), each change in a transaction of its own."""
+        results: list[WriteResult | None] = [self._refusal(change) for change in changes]
+        todo = [index for index, result in enumerate(results) if result is None]
+        if todo:
+            batch = [changes[index] for index in todo]
+            try:
+                with self._engine.begin() as connection:
+                    table = self._table(connection, self.config.target_table or "")
+                    written: list[WriteResult] = list(write_rows(connection, table, batch, self._batch_rules(table)))
+            except (BatchAbandoned, SQLAlchemyError) as error:
+                _log.info("sql.write_many.one_by_one", extra={"changes": len(batch), "why": type(error).__name__})
+                written = write_each(self.write, batch)
+            for index, result in zip(todo, written, strict=True):
+                results[index] = result
+        done = [result for result in results if result is not None]
+        _log.info("sql.write_many.done", extra={"changes": len(changes)})
+        return done
+
+    def _refusal(self, change: Change) -> WriteReceipt | None:
         config = self.config
         refused = sorted(set(change.fields) - set(config.writable_columns))
         if refused:
             allowed = ", ".join(config.writable_columns) or "none"
             detail = f"refused: not writable: {', '.join(refused)} (writable: {allowed})"
             return WriteReceipt(change.record_id, accepted=False, detail=detail)
-        version = config.effective_version_column
-        if change.expected_version is not None and version is None:
+        if change.expected_version is not None and config.effective_version_column is None:
             detail = "refused: expected_version given but no version column is configured"
             return WriteReceipt(change.record_id, accepted=False, detail=detail)
-        target = config.target_table or ""  # writable columns imply a table (the config's validator)
-        with self._engine.begin() as connection:
-            receipt = self._write_row(connection, self._table(connection, target), change, version)
-        _log.info(
-            "sql.write.done",
-            extra={"record_id": change.record_id, "accepted": receipt.accepted, "outcome": receipt.detail},
-        )
-        return receipt
+        return None
+
+    def _batch_rules(self, table: Table) -> BatchRules:
+        config = self.config
+        record_id = table.c[config.id_column]
+        python_type = record_id.type.python_type if _has_python_type(record_id.type) else str
+        stamp = config.tracking_column
+        stamped = bool(config.stamp_updated_at and config.tracking is ChangeTracking.UPDATED_AT and stamp)
+
+        def stamp_values() -> dict[str, Any]:
+            return {stamp: self._now_for(table, stamp)} if stamped and stamp else {}
+
+        return BatchRules(
+            config.id_column, config.effective_version_column, stamp_values, config.increment_columns,
+            lambda change: self._coerce_id(python_type, change),
+        )  # fmt: skip
 
     def _write_row(self, connection: Connection, table: Table, change: Change, version: str | None) -> WriteReceipt:
         record_id = table.c[self.config.id_column]

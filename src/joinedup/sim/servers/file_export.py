@@ -11,23 +11,25 @@ folder the way the supplier's export job does, quirks included:
 * the file is written in place under its final name, slowly, and ``<name>.done`` is left when it is complete.
 
 The first export is a full one; later exports carry only records changed or added since the previous one.
-Writes come back the other way: change files (JSON, one per change) dropped in the inbound folder are
-applied by :meth:`CouncilTaxExport.import_changes`, the supplier's import job, and moved to ``processed/``.
+Writes come back the other way: change files (JSON, one per change, or JSON lines, one per batch) dropped
+in the inbound folder are applied by :meth:`CouncilTaxExport.import_changes`, the supplier's import job, each
+change once, and moved to ``processed/``.
 ``start()`` runs both jobs on a timer in a background thread, like the supplier's scheduler.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import re
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+from joinedup.sim.servers.inbound import InboundChanges
 
 COLUMNS = (
     "ACCOUNT_REF", "TITLE", "FORENAMES", "SURNAME", "DOB", "NINO", "PROPERTY_REF", "ADDR1", "ADDR2", "ADDR3",
@@ -52,12 +54,6 @@ class ExportPause:
     resume: threading.Event = field(default_factory=threading.Event)
 
 
-def in_arrival_order(paths: Iterable[Path]) -> list[Path]:
-    """Change files in the order they arrived (then by name): a back office imports its inbound folder that way,
-    and the files are named by their idempotency keys, which say nothing about order."""
-    return sorted(paths, key=lambda path: (path.stat().st_mtime_ns, path.name))
-
-
 def connection(drop_folder: Path, inbound_folder: Path | None = None) -> dict[str, object]:
     """The place-file ``connection`` mapping that reads this export (for tests and the demo)."""
     settings: dict[str, object] = {
@@ -67,6 +63,7 @@ def connection(drop_folder: Path, inbound_folder: Path | None = None) -> dict[st
     }  # fmt: skip
     if inbound_folder is not None:
         settings["outbox_directory"] = str(inbound_folder)
+        settings["outbox_batches"] = True  # the import job takes a file of many changes, each key once
     return settings
 
 
@@ -129,6 +126,7 @@ class CouncilTaxExport:
         drop_folder.mkdir(parents=True, exist_ok=True)
         if inbound_folder is not None:
             inbound_folder.mkdir(parents=True, exist_ok=True)
+        self._inbound = InboundChanges(inbound_folder) if inbound_folder is not None else None
 
     # The system as its users see it.
     def record(self, record_id: str) -> dict[str, str]:
@@ -176,25 +174,18 @@ class CouncilTaxExport:
         return write_export(rows, self.drop_folder / name, now, pause=pause, pause_after=len(rows) // 2)
 
     def import_changes(self) -> int:
-        """Apply the change files waiting in the inbound folder; returns how many were applied."""
-        if self.inbound_folder is None:
+        """Apply the change files waiting in the inbound folder, each change once; returns how many were applied."""
+        if self._inbound is None:
             return 0
-        done = self.inbound_folder / "processed"
-        done.mkdir(exist_ok=True)
-        applied = 0
-        for path in in_arrival_order(self.inbound_folder.glob("*.json")):
-            if (done / path.name).exists():  # the same change (file named by its key) came again: applied once
-                path.unlink()
-                continue
-            document = json.loads(path.read_text(encoding="utf-8"))
-            record_id, fields = document["record_id"], document["fields"]
-            with self._lock:
-                if record_id in self._records:
-                    self._records[record_id].update({key: str(value) for key, value in fields.items()})
-                    self._mark(record_id)
-                    applied += 1
-            shutil.move(path, done / path.name)
-        return applied
+        return self._inbound.apply_waiting(self._apply)
+
+    def _apply(self, record_id: str, fields: Mapping[str, Any]) -> bool:
+        with self._lock:
+            if record_id not in self._records:
+                return False
+            self._records[record_id].update({key: str(value) for key, value in fields.items()})
+            self._mark(record_id)
+            return True
 
     # The scheduler.
     def start(self) -> CouncilTaxExport:

@@ -157,8 +157,10 @@ class SimulatedPlace:
         database_url: str | None = None,
         export_interval_seconds: float = 5.0,
         start_timeout_seconds: float = 30.0,
+        rest_keep_alive: bool = False,
     ) -> None:
         self.place = place
+        self._rest_keep_alive = rest_keep_alive  # HTTP/1.1 kept-alive connections (see SimRestServer)
         self.folder = folder.resolve()  # connection settings name absolute folders
         self._database_url = database_url
         self._export_interval = export_interval_seconds
@@ -232,7 +234,7 @@ class SimulatedPlace:
 
     # -- one system each -------------------------------------------------------------------------------------
     def _start_rest(self, rows: Mapping[str, list[dict[str, str]]]) -> list[tuple[str, dict[str, Any], str]]:
-        server = SimRestServer({code: rows[code] for code in REST_SYSTEMS}).start()
+        server = SimRestServer({code: rows[code] for code in REST_SYSTEMS}, keep_alive=self._rest_keep_alive).start()
         self.rest = server
         self._stops.append(server.stop)
         return [(code, server.connection(code), server.base_url(code)) for code in REST_SYSTEMS]

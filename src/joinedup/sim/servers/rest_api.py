@@ -10,16 +10,19 @@ slowness, revoked tokens.
     server.faults("gp").fail_next = 2     # the next two GP requests answer 500
     server.writes("housing")              # every write that came in, and what became of it
     server.stop(); server.start()         # an outage, then the same port again
+    SimRestServer(..., keep_alive=True)   # HTTP/1.1, connections kept alive (stop() still cuts them)
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hmac
 import json
 import logging
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -69,6 +72,8 @@ class SimRestServer:
         profiles: Mapping[str, RestSystemProfile] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        *,
+        keep_alive: bool = False,
     ) -> None:
         known = {**PROFILES, **(profiles or {})}
         missing = sorted(set(systems) - set(known))
@@ -77,7 +82,9 @@ class SimRestServer:
         self._systems = {code: _System(known[code], rows) for code, rows in systems.items()}
         self._lock = threading.RLock()
         self._host, self._port = host, port
-        self._httpd: ThreadingHTTPServer | None = None
+        # Off by default: a client that is never closed (a quick script, a test) then leaves no socket behind.
+        self._keep_alive = keep_alive
+        self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -98,7 +105,7 @@ class SimRestServer:
         if self._httpd is not None:
             return self
         self._stopping.clear()
-        httpd = _HTTPServer((self._host, self._port), _Handler)
+        httpd = _HTTPServer((self._host, self._port), _KeepAliveHandler if self._keep_alive else _Handler)
         httpd.sim = self
         self._port = httpd.server_address[1]  # keep it, so a restart comes back on the same port
         self._httpd = httpd
@@ -114,6 +121,7 @@ class SimRestServer:
         self._stopping.set()  # wake handlers sleeping on a delay knob
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd, self._thread = None, None
@@ -287,6 +295,29 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     sim: SimRestServer
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Cut every kept-alive connection: a stopped server is really unreachable, as a real outage is."""
+        with self._open_lock:
+            still_open, self._open = list(self._open), set()
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that gave up (a timeout test) leaves a broken pipe behind: expected, not worth a traceback.
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -297,7 +328,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
-    protocol_version = "HTTP/1.0"  # one request per connection, so a stopped server really is unreachable
+    protocol_version = "HTTP/1.0"  # one request per connection, unless the server keeps connections alive
+    timeout = 30  # an idle kept-alive connection is closed after a while
+    disable_nagle_algorithm = True  # headers and body go out as two writes: do not hold the second for an ACK
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -317,3 +350,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return None  # quiet: tests and the demo have their own logs
+
+
+class _KeepAliveHandler(_Handler):
+    """Connections kept alive, as a real API's are (a client writing many changes reuses a few); stop() cuts
+    them, so a stopped server is still really unreachable."""
+
+    protocol_version = "HTTP/1.1"

@@ -9,22 +9,21 @@ the council-tax supplier's way:
 * no trailer; the file is written under its final name and ``<name>.done`` is left once it is complete.
 
 Every export is a full one: the report has no notion of "changed since". Changes come back the other way as
-JSON change files in an inbound folder, applied by :meth:`SchoolsExport.import_changes` (the MIS's import
-job; ``start()`` runs it on a timer) and moved to ``processed/``; a file named like one already processed is
-a repeat and is not applied again.
+JSON change files (one change, or JSON lines of a batch) in an inbound folder, applied by
+:meth:`SchoolsExport.import_changes` (the MIS's import job; ``start()`` runs it on a timer) and moved to
+``processed/``; each change is applied once (see :mod:`.inbound`).
 """
 
 from __future__ import annotations
 
 import csv
-import json
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from .file_export import in_arrival_order
+from .inbound import InboundChanges
 
 COLUMNS = (
     "UPN", "LegalForename", "MiddleNames", "LegalSurname", "DOB", "Gender", "AddressLine1", "AddressLine2",
@@ -47,6 +46,7 @@ def connection(drop_folder: Path, inbound_folder: Path | None = None) -> dict[st
     }  # fmt: skip
     if inbound_folder is not None:
         settings["outbox_directory"] = str(inbound_folder)
+        settings["outbox_batches"] = True  # the import job takes a file of many changes, each key once
     return settings
 
 
@@ -85,6 +85,7 @@ class SchoolsExport:
         drop_folder.mkdir(parents=True, exist_ok=True)
         if inbound_folder is not None:
             inbound_folder.mkdir(parents=True, exist_ok=True)
+        self._inbound = InboundChanges(inbound_folder) if inbound_folder is not None else None
 
     def __len__(self) -> int:
         with self._lock:
@@ -108,24 +109,18 @@ class SchoolsExport:
         return write_export(rows, self.drop_folder / name)
 
     def import_changes(self) -> int:
-        """Apply the change files waiting in the inbound folder, each once; returns how many were applied."""
-        if self.inbound_folder is None:
+        """Apply the change files waiting in the inbound folder, each change once; returns how many were applied."""
+        if self._inbound is None:
             return 0
-        done = self.inbound_folder / "processed"
-        done.mkdir(exist_ok=True)
-        applied = 0
-        for path in in_arrival_order(self.inbound_folder.glob("*.json")):
-            if (done / path.name).exists():
-                path.unlink()
-                continue
-            document = json.loads(path.read_text(encoding="utf-8"))
-            with self._lock:
-                record = self._records.get(document["record_id"])
-                if record is not None:
-                    record.update({key: str(value) for key, value in document["fields"].items()})
-                    applied += 1
-            shutil.move(path, done / path.name)
-        return applied
+        return self._inbound.apply_waiting(self._apply)
+
+    def _apply(self, record_id: str, fields: Mapping[str, Any]) -> bool:
+        with self._lock:
+            record = self._records.get(record_id)
+            if record is None:
+                return False
+            record.update({key: str(value) for key, value in fields.items()})
+            return True
 
     def start(self) -> SchoolsExport:
         """Run the import job on a timer in a background thread."""
