@@ -116,7 +116,11 @@ def _childrens_services(pop: Population, rng: np.random.Generator, stale_years: 
     mother_first = np.where(pop.sex == FEMALE, 0, 1) + np.where(pop.role == HEAD, 0, 2)
     order = np.lexsort((mother_first, pop.household))
     order = order[adult[order] & known_family[order]]
-    first = order[np.concatenate(([True], pop.household[order][1:] != pop.household[order][:-1]))]
+    # The first adult of each household in `order`; built so that a chunk with no known family (small
+    # places often have none) gives an empty mask rather than a one-element one.
+    starts_household = np.ones(len(order), dtype=bool)
+    starts_household[1:] = pop.household[order][1:] != pop.household[order][:-1]
+    first = order[starts_household]
     parent_mask = np.zeros(len(pop.role), dtype=bool)
     parent_mask[first] = rng.random(len(first)) < 0.7
     parent_mask &= np.bincount(pop.household[child], minlength=n_hh)[pop.household] > 0
