@@ -42,6 +42,13 @@ DEV_USERS: tuple[DevUser, ...] = (
     ),
     DevUser("police-officer", "dev-0007", "Development police officer", "kettleby-police", ("safeguarding-officer",)),
     DevUser("data-steward", "dev-0008", "Development data steward", "kettleby-council", ("data-steward",)),
+    DevUser(  # two roles: pages act in the one their agreement names, else in the role chosen for the session
+        "social-worker-and-data-steward",
+        "dev-0009",
+        "Development duty social worker and data steward",
+        "kettleby-council",
+        ("social-worker", "data-steward"),
+    ),
 )
 
 

@@ -16,9 +16,15 @@ PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen 
 def serve(database_url: DatabaseUrlOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Serve the API (and, as later capabilities land, the staff dashboard) until interrupted."""
     from joinedup.api import run
+    from joinedup.linkage._search_index import fill_if_empty
 
     settings = settings_for(database_url)
-    open_database(settings).dispose()  # migrate first, so a new database serves at once
+    database = open_database(settings)  # migrate first, so a new database serves at once
+    try:
+        if indexed := fill_if_empty(database):  # migrated to 0009 since the last bulk run: search needs the index
+            console.print(f"Search index filled: {indexed:,} residents.")
+    finally:
+        database.dispose()
     console.print(f"Serving on http://{host}:{port} (API docs at http://{host}:{port}/api/v1/docs). Ctrl+C stops.")
     if settings.dev_tokens and settings.environment != "production":
         _print_dev_users(host, port)

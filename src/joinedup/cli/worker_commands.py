@@ -61,40 +61,39 @@ ConnectionsOption = Annotated[
     Path | None,
     typer.Option(
         "--connections",
-        help="A JSON file of systems' connections (`systems` as `joinedup sim serve` writes it), instead of the "
-        "place file's.",
+        help="A JSON file of systems' connections (`systems` as `joinedup sim serve` writes it), used instead of "
+        "the place file's connections; the place file is still needed, for the audit.",
     ),
 ]
 
 
-def _connections(place_file: Path | None, connections_file: Path | None) -> dict[str, dict[str, Any]]:
-    if connections_file is not None:
-        try:
-            document = json.loads(connections_file.read_text(encoding="utf-8"))
-            return {code: dict(entry) for code, entry in document["systems"].items()}
-        except (OSError, ValueError, KeyError, AttributeError) as error:
-            fail(f"{connections_file}: not a connections file ({type(error).__name__})", ExitCode.INVALID_INPUT)
+# Every delivery is a disclosure, recorded in the audit log under the agreement its subscription names, in the
+# transaction that records its receipt. Only the place file holds the systems' organisations, the subscriptions
+# and the agreements (neither a connections file nor the database does), so the worker never starts without it.
+NO_PLACE = (
+    "no place file: the worker records every delivery as a disclosure in the audit log under the agreement its "
+    "subscription names, and only the place file holds the subscriptions and agreements. Give --place PLACE.yaml "
+    "(or set JOINEDUP_PLACE_FILE); --connections FILE.json then replaces only where the systems are."
+)
+
+
+def _place(place_file: Path | None) -> Place:
     if place_file is None:
-        fail("give --place PLACE.yaml (or JOINEDUP_PLACE_FILE), or --connections FILE.json", ExitCode.USAGE)
+        fail(NO_PLACE, ExitCode.USAGE)
     try:
-        return place_connections(load_place(place_file))
+        return load_place(place_file)
     except PlaceFileError as error:
         fail(str(error), ExitCode.INVALID_INPUT)
 
 
-def _delivery_audit(place_file: Path | None) -> GovernedDeliveries | None:
-    """What records each delivery as a disclosure in the audit log: it needs the place file's systems,
-    subscriptions and agreements; without one the deliveries are made but not audited, and the worker says so."""
-    if place_file is None:
-        console.print("[yellow]No place file: deliveries will not be recorded as disclosures in the audit log; "
-                      "give --place (or JOINEDUP_PLACE_FILE).[/yellow]")  # fmt: skip
-        return None
+def _connections(place: Place, connections_file: Path | None) -> dict[str, dict[str, Any]]:
+    if connections_file is None:
+        return place_connections(place)
     try:
-        place = load_place(place_file)
-    except PlaceFileError as error:
-        fail(str(error), ExitCode.INVALID_INPUT)
-    # The controller only matters for decisions, which the desk makes; the worker records deliveries.
-    return GovernedDeliveries.for_place(place, controller="")
+        document = json.loads(connections_file.read_text(encoding="utf-8"))
+        return {code: dict(entry) for code, entry in document["systems"].items()}
+    except (OSError, ValueError, KeyError, AttributeError) as error:
+        fail(f"{connections_file}: not a connections file ({type(error).__name__})", ExitCode.INVALID_INPUT)
 
 
 def worker(
@@ -115,13 +114,17 @@ def worker(
     ),
     database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Deliver told changes to every subscribed system until stopped (Ctrl+C or SIGTERM). Several may run."""
-    connections = _connections(place_file, connections_file)
+    """Deliver told changes to every subscribed system until stopped (Ctrl+C or SIGTERM), recording each delivery
+    as a disclosure in the audit log (so the place file is always needed). Several may run."""
+    place = _place(place_file)
+    connections = _connections(place, connections_file)
+    # The controller only matters for decisions, which the desk makes; the worker records deliveries.
+    audit = GovernedDeliveries.for_place(place, controller="")
     database = open_database(settings_for(database_url))
     environ = dict(os.environ)
     runner = DeliveryWorker(
         database, pool_from_connections(connections, environ), batch_size=batch_size, lease_seconds=lease_seconds,
-        backoff=Backoff(base_seconds=backoff_seconds, max_attempts=max_attempts), audit=_delivery_audit(place_file),
+        backoff=Backoff(base_seconds=backoff_seconds, max_attempts=max_attempts), audit=audit,
     )  # fmt: skip
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -320,7 +323,7 @@ def _as_held(running: SimulatedPlace, system: str, record_id: str, timeout_secon
         export = running.council_tax if system == "council-tax" else running.schools
         if export is None or export.inbound_folder is None:
             return {}
-        pending = list(export.inbound_folder.glob("*.json"))
+        pending = list(export.inbound_folder.glob("*.json*"))  # a change file, or a batch (.jsonl)
         if not pending or time.monotonic() > deadline:
             return export.record(record_id)
         time.sleep(0.1)

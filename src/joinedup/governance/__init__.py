@@ -22,13 +22,14 @@ from joinedup.governance._decisions import DecisionPoint
 from joinedup.governance._delivery import FIELD_PATHS, GovernedDeliveries, field_path, system_actor
 from joinedup.governance._demo import DemoLook, run_demo_requests
 from joinedup.governance._diff import AgreementDiff, Permission, diff_agreements, diff_places, permissions_of
-from joinedup.governance._extracts import EXTRACT_FIELD_PATHS, ExtractAnswer, Produced, extract_in
+from joinedup.governance._extracts import AGGREGATE, EXTRACT_FIELD_PATHS, ExtractAnswer, Produced, extract_in
 from joinedup.governance._gate import Disclosure, DisclosureGate, Fetch, decision_event, disclosure_event
 from joinedup.governance._policies import CompiledPolicies, Grant, compile_policies, in_force
 from joinedup.governance._requests import Actor, Channel, Decision, Outcome, Reason, Request
 from joinedup.place._governance import SYSTEM_ROLE
 
 __all__ = [
+    "AGGREGATE",
     "EXTRACT_FIELD_PATHS",
     "FIELD_PATHS",
     "SYSTEM_ROLE",

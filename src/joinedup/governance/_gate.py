@@ -47,6 +47,11 @@ class DisclosureGate:
     def consents_in(self, connection: Connection, subject: str) -> tuple[Consent, ...]:
         return tuple(Consent.model_validate(doc) for doc in self._consents.of_subject(connection, subject))
 
+    def consents_of_many_in(self, connection: Connection, subjects: Collection[str]) -> dict[str, tuple[Consent, ...]]:
+        """``consents_in`` for several subjects in one query."""
+        documents = self._consents.of_subjects(connection, subjects)
+        return {subject: tuple(Consent.model_validate(doc) for doc in docs) for subject, docs in documents.items()}
+
     def record_consent_in(self, connection: Connection, consent: Consent) -> None:
         self._consents.save(connection, consent.model_dump(mode="json"), self._now())
 

@@ -21,6 +21,7 @@ from ..settings import Settings
 from ._access import PageForbidden, PageNotFound, SignInRequired, check_csrf, refuse_unguarded_pages
 from ._oidc import OidcClient
 from ._rendering import MOUNT_NAME, Renderer, page_name
+from .pages.acting_role import acting_role_router
 from .pages.agreements import agreements_router
 from .pages.break_glass import break_glass_router
 from .pages.break_glass_reviews import break_glass_reviews_router
@@ -96,6 +97,7 @@ def dashboard_router(settings: Settings, renderer: Renderer, oidc: OidcClient | 
     pages = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
     pages.include_router(sign_in_router(renderer, development=development, oidc=oidc))
     pages.include_router(home_router(renderer))
+    pages.include_router(acting_role_router(renderer))
     pages.include_router(sources_router(renderer))
     pages.include_router(search_router(renderer))
     pages.include_router(resident_router(renderer))

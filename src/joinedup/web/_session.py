@@ -2,13 +2,14 @@
 
 The cookie is Starlette's ``SessionMiddleware``: JSON signed with the app's secret key (itsdangerous), HttpOnly,
 SameSite=Lax, Secure outside development. It is signed, not encrypted, so it holds only what the signed-in member
-of staff may read about themselves (their id, name, organisation and roles), never anything about a resident.
+of staff may read about themselves (their id, name, organisation, roles and the role they chose to act in), never
+anything about a resident.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request
@@ -30,6 +31,8 @@ class SignedInUser:
     roles: tuple[str, ...]
     issuer: str
     method: str  # "development" or "oidc"
+    # The role chosen for this session, used where more than one of ``roles`` could act (None: each page's first).
+    acting_role: str | None = None
 
     @classmethod
     def from_principal(cls, principal: Principal, method: str) -> SignedInUser:
@@ -60,9 +63,12 @@ def signed_in_user(request: Request) -> SignedInUser | None:
     if not isinstance(stored, dict):
         return None
     try:
-        return SignedInUser(**{**stored, "roles": tuple(stored["roles"])})
+        user = SignedInUser(**{**stored, "roles": tuple(stored["roles"])})
     except (KeyError, TypeError):
         return None  # a cookie from an older layout: treat as signed out
+    if user.acting_role is not None and user.acting_role not in user.roles:
+        return replace(user, acting_role=None)
+    return user
 
 
 def sign_in(request: Request, user: SignedInUser) -> None:
@@ -70,6 +76,13 @@ def sign_in(request: Request, user: SignedInUser) -> None:
     request.session.clear()
     request.session[_USER] = {**user.__dict__, "roles": list(user.roles)}
     request.session[_CSRF] = secrets.token_urlsafe(32)
+
+
+def choose_acting_role(request: Request, role: str | None) -> None:
+    """Keep ``role`` (one of the signed-in user's roles, or None for "each page's first") for the session."""
+    stored = request.session.get(_USER)
+    if isinstance(stored, dict):
+        request.session[_USER] = {**stored, "acting_role": role}
 
 
 def sign_out(request: Request) -> None:

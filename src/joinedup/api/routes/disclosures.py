@@ -1,8 +1,9 @@
 """A resident's fields through the disclosure gate, and "known to you?".
 
-The route decides nothing: it names who asks (the signed-in member of staff, in one of their roles), why and
-which fields, and the gate answers, writing the audit entries in the same transaction as the response's data.
-Values come from the resident's golden record, read only for the fields the gate permitted.
+The route decides nothing: it names who asks (the signed-in member of staff, in the role they name or else the
+one an agreement names for the purpose), why and which fields, and the gate answers, writing the audit entries in
+the same transaction as the response's data. Values come from the resident's golden record, read only for the
+fields the gate permitted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from joinedup.governance import Actor, Channel, DisclosureGate, Fetch
+from joinedup.governance import Actor, Channel, DecisionPoint, DisclosureGate, Fetch
 from joinedup.governance import Request as DisclosureRequest
 from joinedup.place import Place
 from joinedup.singleview import GoldenRecord, SurvivorshipRules, build_golden_record
@@ -24,6 +25,7 @@ from joinedup.store.singleview_records import SingleViewRecords
 
 from ..auth import CurrentPrincipal
 from ..auth.principal import Principal
+from ..auth.roles import choose_grant, fallback_role, grants_in_force
 from ..composition import disclosure_gate
 
 # The disclosable fields and where each is in a golden record.
@@ -42,7 +44,11 @@ class DisclosureAsk(BaseModel):
     purpose: str = Field(min_length=1, description="The purpose code from an agreement, e.g. 'housing-management'")
     fields: list[str] = Field(min_length=1, max_length=50, description="Field paths, e.g. 'person.address'")
     reference: str | None = Field(default=None, description="The case or referral the request is for")
-    role: str | None = Field(default=None, description="Which of your roles you act in (default: your first)")
+    role: str | None = Field(
+        default=None,
+        description="Which of your roles you act in (default: the one an agreement in force names for the purpose; "
+        "the first such of your roles when several can)",
+    )
 
 
 class ReasonOut(BaseModel):
@@ -74,12 +80,16 @@ def _gate(request: Request) -> DisclosureGate:
     return disclosure_gate(request.app.state)
 
 
-def _actor(principal: Principal, role: str | None) -> Actor:
+def _actor(principal: Principal, role: str | None, point: DecisionPoint, purpose: str) -> Actor:
+    """Who asks: in the role they name, else in the one an agreement in force names for the purpose (the
+    first such of their roles when several can act; see ``auth.roles``)."""
     if principal.kind != "staff" or principal.organisation is None or not principal.roles:
         raise HTTPException(403, "Only a member of staff with an organisation and a role may ask for personal data.")
-    chosen = role or principal.roles[0]
-    if chosen not in principal.roles:
+    if role is not None and role not in principal.roles:
         raise HTTPException(403, "You may only act in one of the roles your sign-in gives you.")
+    grants = (g for g in grants_in_force(point) if g.purpose.code == purpose)
+    picked = choose_grant(grants, principal.organisation, principal.roles, None) if role is None else None
+    chosen = role or (picked[1] if picked is not None else fallback_role(principal.roles, None))
     return Actor(principal.subject, chosen, principal.organisation)
 
 
@@ -130,9 +140,8 @@ def disclosures_router() -> APIRouter:
     def disclose(resident_id: str, ask: DisclosureAsk, request: Request, principal: CurrentPrincipal) -> DisclosureOut:
         gate = _gate(request)
         database: Database = request.app.state.database
-        asked = DisclosureRequest(
-            _actor(principal, ask.role), ask.purpose, resident_id, tuple(ask.fields), ask.reference, None, Channel.API
-        )
+        actor = _actor(principal, ask.role, gate.point, ask.purpose)
+        asked = DisclosureRequest(actor, ask.purpose, resident_id, tuple(ask.fields), ask.reference, None, Channel.API)
         if ResidentStore(database).current_id(resident_id) is None:
             raise HTTPException(404, "No resident with that id.")
 
@@ -161,7 +170,8 @@ def disclosures_router() -> APIRouter:
         place = gate.point.place
         if organisation not in {o.code for o in place.organisations}:
             raise HTTPException(404, "No organisation with that code in this place.")
-        asked = DisclosureRequest(_actor(principal, role), purpose, resident_id, (), None, organisation, Channel.API)
+        actor = _actor(principal, role, gate.point, purpose)
+        asked = DisclosureRequest(actor, purpose, resident_id, (), None, organisation, Channel.API)
 
         def holders(subject: str) -> set[str]:
             systems = {system for system, _ in ResidentStore(database).records_of(subject)}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy import Connection
 
+from joinedup.api.auth.roles import choose_grant, fallback_role, grants_in_force
 from joinedup.governance import Actor, Channel, Decision, DecisionPoint, Disclosure, DisclosureGate
 from joinedup.governance import Request as DisclosureRequest
 from joinedup.store import Database
@@ -31,17 +32,15 @@ def _covers(granted: tuple[str, ...], field: str) -> bool:
 
 
 def purpose_for(point: DecisionPoint, user: SignedInUser, field: str) -> PurposeChoice | None:
-    """The first purpose (and the role to act in) under which an agreement in force shares ``field`` with the
-    user's organisation: what the page asks the gate under. The gate, not this choice, decides."""
-    point.today  # noqa: B018 - recompiles the policies when the day has changed
-    for grant in point.policies.grants:
-        share = grant.share
-        if user.organisation not in share.recipients or not _covers(share.fields, field):
-            continue
-        role = next((r for r in user.roles if not share.roles or r in share.roles), None)
-        if role is not None:
-            return PurposeChoice(grant.purpose.code, grant.purpose.description, role)
-    return None
+    """The purpose (and the role to act in) under which an agreement in force shares ``field`` with the user's
+    organisation: the first that lets the session's role act, else the first that lets any of their roles act
+    (``api.auth.roles``). What the page asks the gate under; the gate, not this choice, decides."""
+    covering = (g for g in grants_in_force(point) if _covers(g.share.fields, field))
+    picked = choose_grant(covering, user.organisation, user.roles, user.acting_role)
+    if picked is None:
+        return None
+    grant, role = picked
+    return PurposeChoice(grant.purpose.code, grant.purpose.description, role)
 
 
 def request_for(point: DecisionPoint, user: SignedInUser, resident_id: str, field: str) -> DisclosureRequest:
@@ -50,7 +49,7 @@ def request_for(point: DecisionPoint, user: SignedInUser, resident_id: str, fiel
     choice = purpose_for(point, user, field)
     if choice is None:
         usual = next((g.purpose.code for g in point.policies.grants if _covers(g.share.fields, field)), "none")
-        choice = PurposeChoice(usual, usual, user.roles[0] if user.roles else "none")
+        choice = PurposeChoice(usual, usual, fallback_role(user.roles, user.acting_role) or "none")
     actor = Actor(user.subject, choice.role, user.organisation or "")
     return DisclosureRequest(actor, choice.code, resident_id, (field,), channel=Channel.DASHBOARD)
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from joinedup.api.auth.roles import fallback_role
 from joinedup.governance import Actor, BreakGlassError, Channel
 from joinedup.governance import Request as DisclosureRequest
 from joinedup.singleview import SurvivedValue
@@ -28,8 +29,9 @@ _REASON_MOST = 1000
 
 
 def _actor(user: SignedInUser) -> Actor:
-    # Break-glass is outside the agreements, so no share names the role to act in: the first one the sign-in gives.
-    return Actor(user.subject, user.roles[0] if user.roles else "", user.organisation or "")
+    # Break-glass is outside the agreements, so no share names the role to act in: the role chosen for the
+    # session, else the first the sign-in gives. The audit entry and the DPO's flag record it.
+    return Actor(user.subject, fallback_role(user.roles, user.acting_role), user.organisation or "")
 
 
 def break_glass_router(renderer: Renderer) -> APIRouter:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
-from joinedup.governance import Fetch
+from joinedup.governance import AGGREGATE, Fetch
 from joinedup.store import Database
 from joinedup.store.governance_records import BreakGlassFlag, BreakGlassReviews
 
@@ -36,19 +36,24 @@ def _the(flag: BreakGlassFlag) -> Fetch:
 
 
 def open_looks(request: Request, viewer: SignedInUser) -> list[BreakGlassFlag]:
-    """The open break-glass looks the gate lets the viewer see, each row a disclosure it audits."""
+    """The open break-glass looks the gate lets the viewer see, each row a disclosure it audits.
+
+    Asking for the list is itself a decision, about every resident with an open look and naming none of them
+    (the aggregate subject, as an analytics extract's): the gate records it, permitted or refused, so a refusal
+    stays in the audit log (committed before the 403 page) like a refused look at one resident's log."""
     database: Database = request.app.state.database
     gate = gate_of(request)
-    overall = gate.point.decide(request_for(gate.point, viewer, "", DISCLOSURES))
-    if DISCLOSURES not in overall.permitted_fields:
-        raise refusal(overall, DISCLOSURES)
     shown: list[BreakGlassFlag] = []
     with database.transaction() as connection:
-        for flag in BreakGlassReviews().list(connection, open_only=True):
-            asked = request_for(gate.point, viewer, flag.subject, DISCLOSURES)
-            released = gate.disclose_in(connection, asked, _the(flag))
-            if DISCLOSURES in released.values:
-                shown.append(flag)
+        overall = gate.decide_in(connection, request_for(gate.point, viewer, AGGREGATE, DISCLOSURES))
+        if DISCLOSURES in overall.permitted_fields:
+            for flag in BreakGlassReviews().list(connection, open_only=True):
+                asked = request_for(gate.point, viewer, flag.subject, DISCLOSURES)
+                released = gate.disclose_in(connection, asked, _the(flag))
+                if DISCLOSURES in released.values:
+                    shown.append(flag)
+    if DISCLOSURES not in overall.permitted_fields:
+        raise refusal(overall, DISCLOSURES)
     return shown
 
 

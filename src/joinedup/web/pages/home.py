@@ -1,6 +1,8 @@
-"""The home page: who you are signed in as, and what you can do here."""
+"""The home page: who you are signed in as, what you can do here, and (with several roles) the role you act in."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -8,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from .._access import Viewer
 from .._navigation import available
 from .._rendering import Renderer
+from .._session import SignedInUser
 
 # What each available page is for, in a sentence. Pages land here as they are built.
 _PURPOSES = {
@@ -24,12 +27,22 @@ _PURPOSES = {
 }
 
 
+def home_page(
+    renderer: Renderer, request: Request, viewer: SignedInUser, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    pages = [(item, _PURPOSES[item.key]) for item in available() if item.key in _PURPOSES]
+    context: dict[str, Any] = {
+        "current": "home", "pages": pages, "viewer": viewer, "role_error": None,
+        "role_chosen": request.query_params.get("role") == "chosen",
+    }  # fmt: skip
+    return renderer.page(request, "home.html", {**context, **extra}, status_code=status_code)
+
+
 def home_router(renderer: Renderer) -> APIRouter:
     router = APIRouter()
 
     @router.get("/", response_class=HTMLResponse, name="home")
     def home(request: Request, viewer: Viewer) -> HTMLResponse:
-        pages = [(item, _PURPOSES[item.key]) for item in available() if item.key in _PURPOSES]
-        return renderer.page(request, "home.html", {"current": "home", "pages": pages, "viewer": viewer})
+        return home_page(renderer, request, viewer)
 
     return router
