@@ -28,6 +28,7 @@ import sqlglot
 from numpy.typing import NDArray
 from sqlglot import exp
 
+from joinedup.linkage._candidates import conjuncts
 from joinedup.linkage._errors import LinkageError
 from joinedup.linkage._model_spec import ModelSpec
 from joinedup.linkage._scoring import PairScores, level_weight_tables, scores_from_levels
@@ -35,14 +36,6 @@ from joinedup.linkage._term_frequencies import TermFrequencies
 
 _DIALECT = "duckdb"
 _CHUNK = 1_000_000  # pairs weighed at a time in numpy, to bound memory whatever the number of blocked pairs
-
-
-def _conjuncts(tree: exp.Expr) -> list[exp.Expr]:
-    while isinstance(tree, exp.Paren):
-        tree = tree.this
-    if isinstance(tree, exp.And):
-        return _conjuncts(tree.left) + _conjuncts(tree.right)
-    return [tree]
 
 
 class UnsupportedRule(LinkageError):
@@ -56,7 +49,7 @@ def rule_columns(rule: str) -> list[tuple[str, str]]:
     except sqlglot.errors.ParseError as error:
         raise UnsupportedRule(f"cannot parse blocking rule {rule!r}: {error}") from None
     pairs = []
-    for clause in _conjuncts(tree):
+    for clause in conjuncts(tree):
         sides = (
             [s for s in (clause.left, clause.right) if isinstance(s, exp.Column)] if isinstance(clause, exp.EQ) else []
         )

@@ -54,7 +54,7 @@ class BlockingKey:
     def from_rule(cls, rule: str, position: int) -> BlockingKey:
         tree = sqlglot.parse_one(rule, read=_DIALECT)
         left, right = [], []
-        for clause in _conjuncts(tree):
+        for clause in conjuncts(tree):
             if not isinstance(clause, exp.EQ):
                 continue
             sides = {_side(clause.left): clause.left, _side(clause.right): clause.right}
@@ -69,11 +69,11 @@ class BlockingKey:
         return cls(rule=rule, left=tuple(left), right=tuple(right))
 
 
-def _conjuncts(tree: exp.Expr) -> list[exp.Expr]:
+def conjuncts(tree: exp.Expr) -> list[exp.Expr]:
     while isinstance(tree, exp.Paren):
         tree = tree.this
     if isinstance(tree, exp.And):
-        return _conjuncts(tree.left) + _conjuncts(tree.right)
+        return conjuncts(tree.left) + conjuncts(tree.right)
     return [tree]
 
 
