@@ -3,6 +3,7 @@ property where a household lives is shown in that household, and the page's link
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from joinedup.linkage._service import LinkageService
@@ -64,4 +65,13 @@ def test_a_household_placed_in_real_time_is_on_the_resident_page(sqlite_database
     for member in home.members:
         assert f"/residents/{member}?purpose=safeguarding-enquiry" in text
     assert f"joined household {home.id}" in text and "matched in real time" in text
+    history = text[text.index('id="history"') : text.index("</table>", text.index('id="history"'))]
+    caption = history[history.index("<caption") : history.index("</caption>")]
+    cells = re.findall(r'<td class="govuk-table__cell">([^<]*)', history)
+    kinds = [cell.split(" ")[0] for cell in cells[1::3]]  # each row: when, change, why
+    named = {"created": "its creation", "joined": "records that joined it", "merged": "merges", "split": "splits",
+             "moved": "moves", "household": "household changes"}  # fmt: skip
+    assert "household" in kinds and kinds, kinds
+    for kind in kinds:
+        assert named[kind] in caption, f"the caption names every kind of change listed, {kind} too"
     assert "NEW-LODGER-2" not in text  # record ids are identifiers, which no agreement here shares

@@ -12,10 +12,11 @@ from joinedup.place import demo_place_path, load_place
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, Rejection, SyncStateStore
 from joinedup.store.place_registry import register_place
+from joinedup.store.shape_acceptances import ShapeAcceptanceStore
 from joinedup.web._rendering import duration, role_label, when
 
 from ..api.support import serve
-from .support import BASE, Browser, dashboard_settings
+from .support import BASE, Browser, csrf_from, dashboard_settings
 
 PERSONAL = {"SURNAME": "Quennell-Fairweather", "DOB": "31/02/1980"}
 
@@ -66,6 +67,44 @@ def test_sources_and_quarantine_pages(database: Database, caplog: pytest.LogCapt
     for secret in (*PERSONAL.values(), "CT0000007"):
         assert secret not in held and secret not in page, "held content and record ids stay out of the page"
         assert secret not in caplog.text
+
+
+def test_a_stopped_source_shows_how_to_clear_it_and_a_data_steward_clears_it(database: Database) -> None:
+    _fill(database, datetime.now(UTC))
+    accept = f"{BASE}/sources/schools/accept-shape"
+    with serve(create_app(dashboard_settings(database.url), database)) as client:
+        officer, steward = Browser(client), Browser(client)
+        officer.sign_in("housing-officer")
+        steward.sign_in("data-steward")
+        seen = officer.get(f"{BASE}/sources").text
+        card = seen[seen.index('id="stopped-schools"') :]
+        assert "the export&#39;s columns changed" in card and "joinedup sources accept-shape schools" in card
+        assert 'id="stopped-gp"' not in seen, "a failing source is not stopped: nothing to clear"
+        assert accept not in seen and 'id="ask-schools"' in seen, "no form for a role that may not clear it"
+        refused = officer.post(accept, {"note": "", "csrf_token": csrf_from(officer.get(f"{BASE}/sources"))})
+        assert refused.status_code == 403 and "integration architect or a data steward" in refused.text
+
+        page = steward.get(f"{BASE}/sources")
+        assert f'action="{accept}"' in page.text and 'id="ask-schools"' not in page.text
+        token = csrf_from(page)
+        assert steward.post(accept, {"note": "notice S-7"}).status_code == 403, "no form token, no change"
+        too_long = steward.post(accept, {"note": "x" * 501, "csrf_token": token})
+        assert too_long.status_code == 400 and "500 characters or fewer" in too_long.text
+        assert 'href="#note-schools"' in too_long.text, "the error summary links to the field"
+        assert SyncStateStore(database).get("schools").stopped == "the export's columns changed"
+
+        done = steward.post(accept, {"note": "notice S-7", "csrf_token": token})
+        assert done.status_code == 303 and done.headers["location"] == f"{BASE}/sources?cleared=schools"
+        after = steward.get(done.headers["location"]).text
+        assert "Cleared the stop on" in after and 'id="stopped-schools"' not in after
+        assert "Stopped" not in _row(after, "schools")
+        again = steward.post(accept, {"note": "", "csrf_token": token})
+        assert again.status_code == 409 and "not stopped" in again.text
+        assert steward.post(f"{BASE}/sources/nowhere/accept-shape", {"csrf_token": token}).status_code == 404
+
+    (accepted,) = ShapeAcceptanceStore(database).history("schools")
+    assert (accepted.accepted_by, accepted.note) == ("dev-0008", "notice S-7"), "the signed-in person"
+    assert accepted.stop_reason == "the export's columns changed"
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,14 @@ schema drift stopped once the place file expects the new shape."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from joinedup.ingest.accept_shape import UnknownSystem, accept_current_shape
 from joinedup.place import Place, PlaceFileError, load_place
 from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
 from joinedup.store.shape_acceptances import ShapeAcceptance, ShapeAcceptanceStore, SourceNotStopped, how_to_clear
@@ -67,18 +67,6 @@ def sources(ctx: typer.Context, database_url: DatabaseUrlOption = None) -> None:
         console.print(f"{system} is stopped: {how_to_clear(system)}", markup=False)
 
 
-def declared_shape(kind: str, connection: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The shape a source's connection settings expect (names only), as its drift checks read them; None when
-    they declare none (the files' id column alone, or the REST API's first record of each read)."""
-    if kind == "file":
-        if connection.get("format") == "fixed-width":
-            return {"columns": [field["name"] for field in connection.get("fields") or ()]}
-        return {"columns": list(connection["columns"])} if connection.get("columns") else None
-    if kind == "api" and connection.get("fields"):
-        return {"fields": list(connection["fields"]), "optional_fields": list(connection.get("optional_fields") or ())}
-    return None
-
-
 def _load(place_file: Path | None) -> Place:
     if place_file is None:
         fail("no place file: give --place PLACE.yaml or set JOINEDUP_PLACE_FILE", ExitCode.USAGE)
@@ -102,16 +90,10 @@ def accept_shape(
     next sync reads on from where the source stopped. If the source still drifts, it stops again.
     """
     place = _load(place_file)
-    declared = place.system(system)
-    if declared is None:
-        fail(f"the place file declares no system '{system}'", ExitCode.INVALID_INPUT)
     database = open_database(settings_for(database_url))
-    shape = declared_shape(declared.kind.value, declared.connection)
     try:
-        accepted = ShapeAcceptanceStore(database).accept(
-            system, accepted_by=by, shape=shape, note=note, now=datetime.now(UTC)
-        )
-    except SourceNotStopped as error:
+        accepted = accept_current_shape(database, place, system, accepted_by=by, note=note, now=datetime.now(UTC))
+    except (UnknownSystem, SourceNotStopped) as error:
         fail(str(error), ExitCode.INVALID_INPUT)
     except ValueError as error:
         fail(str(error), ExitCode.USAGE)

@@ -53,3 +53,18 @@ def fallback_role(roles: Sequence[str], preferred: str | None) -> str:
     if preferred is not None and preferred in roles:
         return preferred
     return roles[0] if roles else ""
+
+
+# Clearing a source's stop changes what the hub takes in, not what it discloses: no agreement names it, so the
+# roles that administer sources are fixed here. The integration architect owns the mappings and the place file;
+# the data steward answers for the quality of what comes in.
+SOURCE_ADMIN_ROLES = ("integration-architect", "data-steward")
+
+
+def source_admin_role(roles: Sequence[str], preferred: str | None) -> str | None:
+    """The role a person administers sources in (the ``preferred`` one when it may, else the first of theirs
+    that may), or None when none of their roles may."""
+    able = [role for role in roles if role in SOURCE_ADMIN_ROLES]
+    if preferred is not None and preferred in able:
+        return preferred
+    return able[0] if able else None

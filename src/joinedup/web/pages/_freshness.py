@@ -36,6 +36,7 @@ class SourceRow:
     last_error: str | None
     stopped: str | None
     quarantined: int
+    how_to_clear: str | None = None  # set when stopped: what an operator does about it
 
     @property
     def status(self) -> SourceStatus:
@@ -72,7 +73,7 @@ def source_rows(database: Database, now: datetime) -> list[SourceRow]:
         SourceRow(
             code=f.system, name=f.name, kind=f.kind, organisation=f.organisation, last_success_at=f.last_success_at,
             newest_change_at=f.newest_change_at, lag_seconds=f.lag_seconds, last_error=f.last_error,
-            stopped=f.stopped, quarantined=f.quarantined,
+            stopped=f.stopped, quarantined=f.quarantined, how_to_clear=f.how_to_clear,
         )
         for f in freshness_of_sources(database, now)
     ]  # fmt: skip

@@ -1,8 +1,8 @@
 """Linkage evidence for a resident's page, cut to what the disclosure gate permitted.
 
-- The history (merges, splits, moves) and reviewers' decisions on the resident's records. Their sentences name
-  records as "system|record_id", and a record's id identifies the resident, so without ``person.identifiers``
-  each becomes "a <system> record".
+- The history (creation, records joined, merges, splits, moves, household changes) and reviewers' decisions on
+  the resident's records. Their sentences name records as "system|record_id", and a record's id identifies the
+  resident, so without ``person.identifiers`` each becomes "a <system> record".
 - Field-by-field explanations of the links that join the records (``LinkExplainer``). A comparison's sentence
   tells how two records' values compare, so it is shown only when the field it compares is permitted; the
   total weight and probability sum every comparison, so they are shown only when every comparison that added

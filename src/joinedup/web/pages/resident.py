@@ -1,8 +1,8 @@
 """A resident: the golden record's values the disclosure gate permits, each with its provenance, conflicts
 between systems, the records held in each system, the household and its property, and the linkage history
-(merges, splits, reviewers' decisions); what was withheld is listed with the gate's reasons. A second page,
-``/residents/ID/evidence``, explains field by field why the records were joined. Every look goes through
-``DisclosureGate.disclose_in``, which writes the audit entries.
+(creation, records joined, merges, splits, moves, household changes, reviewers' decisions); what was withheld
+is listed with the gate's reasons. A second page, ``/residents/ID/evidence``, explains field by field why the
+records were joined. Every look goes through ``DisclosureGate.disclose_in``, which writes the audit entries.
 
 The address holds the resident's opaque id and the purpose code, neither of which is personal data.
 """
