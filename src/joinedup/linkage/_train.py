@@ -33,11 +33,20 @@ def _settle(settings: dict[str, Any]) -> dict[str, Any]:
     EM drives the m probability of a level that no blocked match showed towards zero, which would make one
     slip (a different e-mail address, a typo in a date) an absolute veto; levels the random sample never
     showed get no u at all. Floors keep every learnt weight finite and modest; levels whose m is fixed by
-    design (the near-vetoes in _settings) are left alone.
+    design (the near-vetoes in _settings) are left alone. A level that neither the matches nor the random
+    sample showed has taught nothing, so it weighs nothing (m = u): flooring both apart would make a level
+    never seen count as about ten bits of evidence for a match; a level no match showed is never evidence for one.
     """
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m is None and u is None:
+                level["m_probability"] = level["u_probability"] = U_FLOOR
+                continue
+            if m is None and not level.get("fix_m_probability"):
+                level["m_probability"] = min(M_FLOOR, float(u))  # unseen among matches: never evidence for one
                 continue
             if not level.get("fix_m_probability"):
                 level["m_probability"] = max(float(level.get("m_probability") or M_FLOOR), M_FLOOR)
