@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -82,12 +83,44 @@ def flat_payload_hash(payload: Mapping[str, Any]) -> str | None:
     payload as JSON first, which is most of what a re-sync of unchanged data does per record. A payload whose
     texts hold a separator is not flat (None), so two different payloads cannot give the same text.
     """
-    if not all(type(value) is str for value in payload.values()):
-        return None
-    text = _PAIR_END.join([f"{key}{_KEY_END}{payload[key]}" for key in sorted(payload)])
-    if text.count(_KEY_END) != len(payload) or text.count(_PAIR_END) != len(payload) - 1:
+    keys = tuple(payload)
+    layout = _LAYOUTS.get(keys) or _layout(keys)
+    if layout is None:
+        if not all(type(value) is str for value in payload.values()):
+            return None
+        text = _PAIR_END.join([f"{key}{_KEY_END}{payload[key]}" for key in sorted(payload)])
+    else:
+        values = layout.values(payload)
+        if not _TEXT_ONLY.issuperset(map(type, values)):
+            return None
+        text = _PAIR_END.join(map(str.__add__, layout.prefixes, values))  # the same text, the sorting done once
+    if text.count(_KEY_END) != len(keys) or text.count(_PAIR_END) != len(keys) - 1:
         return None
     return FLAT_HASH_PREFIX + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class _Layout(NamedTuple):
+    """How to lay out the hashed text of payloads with one sequence of keys: what is sorted and formatted per
+    record otherwise (a source sends millions of payloads with the same few keys)."""
+
+    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # the values, in sorted key order
+    prefixes: tuple[str, ...]  # each sorted key with the separator after it
+
+
+_LAYOUTS: dict[tuple[Any, ...], _Layout] = {}
+_TEXT_ONLY = frozenset({str})
+_MOST_LAYOUTS = 1024  # key sequences remembered; a source has one or a few, so this bounds only odd callers
+
+
+def _layout(keys: tuple[Any, ...]) -> _Layout | None:
+    if len(keys) < 2 or not all(type(key) is str for key in keys):
+        return None  # itemgetter of one key gives no tuple; other keys take the general path
+    ordered = sorted(keys)
+    layout = _Layout(itemgetter(*ordered), tuple(f"{key}{_KEY_END}" for key in ordered))
+    if len(_LAYOUTS) >= _MOST_LAYOUTS:
+        _LAYOUTS.clear()
+    _LAYOUTS[keys] = layout
+    return layout
 
 
 def raw_content_hash(raw: dict[str, Any]) -> str:

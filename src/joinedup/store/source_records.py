@@ -35,11 +35,14 @@ _SQLITE_HEADS = text(
 # One primary-key probe per id, whatever the planner believes about the table's size. A plain IN list is
 # planned from statistics, and while a first load is filling the table they say it is nearly empty: the
 # plan then scans every head of the system for each lookup, and the load slows as it grows (quadratic).
+# The LIMIT 1 (the key is unique, so it changes no answer) keeps PostgreSQL from flattening the lateral
+# subquery into a plain join, which it would otherwise plan as a hash of every head of the system: a
+# re-sync of a million unchanged rows took 322 s that way, each 5,000-id lookup 0.5 s instead of 12 ms.
 _PG_HEADS = text(
     "SELECT k.record_id, h.version, h.content_hash"
     " FROM unnest(CAST(:record_ids AS text[])) AS k(record_id)"
     " CROSS JOIN LATERAL (SELECT version, content_hash FROM source_record_heads"
-    " WHERE system = :system AND record_id = k.record_id) AS h"
+    " WHERE system = :system AND record_id = k.record_id LIMIT 1) AS h"
 )
 
 
