@@ -4,8 +4,16 @@
   delivery recorded, across every system the resident is held in (all seven kinds of write path, the legacy
   screen included). Target p95 <= 2 s.
 * throughput (SQLite, one worker): changes accepted and delivered per second, end to end, to the six systems
-  that are not browser-driven. Target >= 500 changes/s. PostgreSQL with two workers is reported.
+  that are not browser-driven. Target >= 500 changes/s. PostgreSQL with two workers is reported. The REST
+  systems take their writes through their bulk endpoint (as declared in the place); the same run measures the
+  per-record REST path (no bulk endpoint declared) between them as the baseline, recorded under a name of its own.
 * the legacy screen on its own: deliveries per minute through its edit form (browser-bound, reported).
+
+Options (environment): BENCH_TUO_PHASES (latency, latency-no-screen, screen, throughput, null, quiet),
+BENCH_TUO_RUNS (throughput runs of each REST write path, median quoted; default 3), BENCH_TUO_CHANGES,
+BENCH_TUO_PEOPLE, BENCH_TUO_REST_WRITES ("bulk,per-record" by default), BENCH_TUO_SAMPLE=1 (print where the hub
+process and the simulator process spend their time, from stack samples; not for recorded figures). The phase
+``quiet`` measures without recording anything.
 """
 
 from __future__ import annotations
@@ -32,6 +40,9 @@ LATENCY_CHANGES = int(os.environ.get("BENCH_TUO_LATENCY", "60"))
 THROUGHPUT_CHANGES = int(os.environ.get("BENCH_TUO_CHANGES", "3000"))
 SCREEN_CHANGES = int(os.environ.get("BENCH_TUO_SCREEN", "20"))
 BATCH = 50  # changes accepted per transaction (ChangeDesk.tell_many)
+RUNS = int(os.environ.get("BENCH_TUO_RUNS", "3"))
+REST_WRITES = tuple(os.environ.get("BENCH_TUO_REST_WRITES", "bulk,per-record").split(","))
+SAMPLE = os.environ.get("BENCH_TUO_SAMPLE") == "1"
 NOT_SCREEN = ("council-tax", "housing", "adult-social-care", "gp", "schools", "waste")
 POSTGRES_URL = os.environ.get("JOINEDUP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -51,11 +62,81 @@ def _directory(place: object) -> object:
     )
 
 
-def _pool(running: object, systems: tuple[str, ...]) -> object:
+def _pool(running: object, systems: tuple[str, ...], *, rest_bulk: bool = True) -> object:
     from joinedup.tellusonce import pool_from_connections
 
     served = running if isinstance(running, dict) else running.connections()  # type: ignore[attr-defined]
-    return pool_from_connections({c: e for c, e in served.items() if c in systems})
+    chosen = {c: e for c, e in served.items() if c in systems}
+    if not rest_bulk:  # the per-record REST path: the same APIs, their bulk endpoints left undeclared
+        for entry in chosen.values():
+            if entry["kind"] == "api":
+                write = {k: v for k, v in entry["connection"].get("write", {}).items() if k != "batch_path"}
+                entry["connection"] = {**entry["connection"], "write": write}
+    return pool_from_connections(chosen)
+
+
+_BLOCKED = frozenset({
+    "threading.py:wait", "threading.py:_wait_for_tstate_lock", "selectors.py:select", "socket.py:readinto",
+    "sync.py:read", "queue.py:get", "_base.py:result", "socketserver.py:serve_forever", "_base.py:wait",
+    "connection.py:_recv", "connection.py:poll", "thread.py:_worker", "bench_tellusonce.py:_wait_settled",
+})  # fmt: skip
+
+
+class _Sampler:
+    """Where a process's threads spend their time: the innermost joinedup/library frames of every thread, sampled
+    every few milliseconds (a poor man's py-spy, which this machine lacks; cProfile sees one thread only)."""
+
+    def __init__(self, label: str, every: float = 0.005) -> None:
+        from collections import Counter
+
+        self.label, self.every = label, every
+        self.own: Counter[str] = Counter()  # the frame running when sampled
+        self.within: Counter[str] = Counter()  # every function on the stack (inclusive)
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.report()
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        while not self._stop.wait(self.every):
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                names = []
+                walk: Any = frame
+                while walk is not None:
+                    code = walk.f_code
+                    names.append(f"{Path(code.co_filename).name}:{code.co_name}")
+                    walk = walk.f_back
+                if names[0] in _BLOCKED:
+                    continue  # waiting (a lock, a socket, a queue), not running: Python frames cannot tell more
+                self.samples += 1
+                self.own[names[0]] += 1
+                for name in set(names):
+                    self.within[name] += 1
+
+    def report(self, top: int = 40) -> None:
+        total = max(1, self.samples)
+        lines = [f"--- {self.label}: {self.samples} busy-thread samples ---", "own:"]
+        lines += [f"  {100 * n / total:5.1f}% {name}" for name, n in self.own.most_common(top)]
+        lines.append("inclusive:")
+        lines += [f"  {100 * n / total:5.1f}% {name}" for name, n in self.within.most_common(top * 2)]
+        print("\n".join(lines), flush=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class _NullTarget:
@@ -87,18 +168,20 @@ def _place_elsewhere(folder: Path) -> Iterator[dict[str, dict[str, Any]]]:
     context = multiprocessing.get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
     stop = context.Event()
-    child = context.Process(target=_serve_place, args=(PEOPLE, SEED, str(folder), sending, stop), daemon=True)
+    child = context.Process(target=_serve_place, args=(PEOPLE, SEED, str(folder), sending, stop, SAMPLE), daemon=True)
     child.start()
     try:
         if not receiving.poll(180):
             raise RuntimeError("the simulated place did not start in its own process")
-        yield receiving.recv()
+        connections = receiving.recv()
+        connections["__pid__"] = child.pid
+        yield connections
     finally:
         stop.set()
         child.join(60)
 
 
-def _serve_place(people: int, seed: int, folder: str, sending: Any, stop: Any) -> None:
+def _serve_place(people: int, seed: int, folder: str, sending: Any, stop: Any, sample: bool = False) -> None:
     from joinedup.sim import SyntheticPlace
     from joinedup.sim.servers.place_servers import SimulatedPlace
 
@@ -107,7 +190,8 @@ def _serve_place(people: int, seed: int, folder: str, sending: Any, stop: Any) -
     )
     with simulated as place:
         sending.send(place.connections())
-        stop.wait()
+        with _Sampler("simulated systems' process") if sample else nullcontext():
+            stop.wait()
 
 
 def _governed(database: object, place: object) -> object:
@@ -193,9 +277,13 @@ def latency(place: object, folder: Path, skip: tuple[str, ...] = ()) -> list[flo
     return seconds
 
 
+_RUN_NUMBER = iter(range(1_000_000))  # every run gets folders of its own
+CPU_MS: dict[str, list[float]] = {}  # CPU per change of each run, by path and process ("bulk/hub", ...)
+
+
 def throughput(
     place: object, folder: Path, url: str, workers: int, systems: tuple[str, ...] = NOT_SCREEN, changes: int = 0,
-    *, null_target: bool = False,
+    *, null_target: bool = False, rest_bulk: bool = True,
 ) -> float:  # fmt: skip
     from joinedup.place import demo_place_path, load_place
     from joinedup.store import Database
@@ -209,24 +297,31 @@ def throughput(
     subscriptions = [s for s in kettleby.subscriptions if s.system in systems]
     governed = _governed(database, kettleby)
     desk = ChangeDesk(database, subscriptions, directory, governed)  # type: ignore[arg-type]
-    served: Any = nullcontext({}) if null_target else _place_elsewhere(folder / f"throughput-{workers}-{len(systems)}")
+    run = next(_RUN_NUMBER)
+    served: Any = nullcontext({}) if null_target else _place_elsewhere(folder / f"throughput-{run}")
     with served as running:
+        child = running.pop("__pid__", None)
         stop = threading.Event()
         pools = [
             ConnectorPool(lambda _: _NullTarget(), dict.fromkeys(systems, "api")) if null_target  # type: ignore[arg-type,return-value]
-            else _pool(running, systems)
+            else _pool(running, systems, rest_bulk=rest_bulk)
             for _ in range(workers)
         ]  # fmt: skip
+        cpu_before = (_cpu_seconds(os.getpid()), _cpu_seconds(child) if child else 0.0)
         started = time.monotonic()
         threads = _run_workers(database, pools, stop, governed)
+        sampler: Any = _Sampler("hub process (desk and worker)") if SAMPLE else nullcontext()
+        total = changes or THROUGHPUT_CHANGES
         try:
-            total = changes or THROUGHPUT_CHANGES
-            for start in range(0, total, BATCH):
-                moves = [_move(residents[n % len(residents)], n) for n in range(start, min(start + BATCH, total))]
-                desk.tell_many(moves)  # type: ignore[arg-type]
-            accepted = time.monotonic() - started
-            _wait_settled(OutboxStore(database), systems, 600)
-            elapsed = time.monotonic() - started
+            with sampler:
+                for start in range(0, total, BATCH):
+                    moves = [_move(residents[n % len(residents)], n) for n in range(start, min(start + BATCH, total))]
+                    desk.tell_many(moves)  # type: ignore[arg-type]
+                accepted = time.monotonic() - started
+                _wait_settled(OutboxStore(database), systems, 600)
+                elapsed = time.monotonic() - started
+            hub_cpu = _cpu_seconds(os.getpid()) - cpu_before[0]
+            sim_cpu = (_cpu_seconds(child) - cpu_before[1]) if child else 0.0
         finally:
             stop.set()
             for thread in threads:
@@ -235,7 +330,16 @@ def throughput(
                 pool.close()  # type: ignore[attr-defined]
     counts = OutboxStore(database).counts()
     database.dispose()
-    print(f"  {workers} worker(s), {len(systems)} system(s): {counts}; accepted in {accepted:.1f} s", flush=True)
+    path = "null targets" if null_target else ("REST bulk" if rest_bulk else "REST per record")
+    label = f"{'null' if null_target else 'bulk' if rest_bulk else 'per-record'}-{database.backend}-{workers}"
+    CPU_MS.setdefault(f"{label}/hub", []).append(round(1000 * hub_cpu / total, 2))
+    CPU_MS.setdefault(f"{label}/sim", []).append(round(1000 * sim_cpu / total, 2))
+    print(
+        f"  {workers} worker(s), {len(systems)} system(s), {path}: {counts}; accepted in {accepted:.1f} s of "
+        f"{elapsed:.1f} s; CPU per change: hub {1000 * hub_cpu / total:.2f} ms, simulated systems "
+        f"{1000 * sim_cpu / total:.2f} ms; load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return total / elapsed
 
 
@@ -282,33 +386,74 @@ def main() -> None:
             null_only = throughput(place, folder, f"sqlite:///{folder / 'null-only.db'}", 1, null_target=True)
             print(f"SQLite, one worker, null targets: {null_only:,.0f} changes/s", flush=True)
             return
-        if "throughput" not in phases:
-            return
-        sqlite_rate = throughput(place, folder, f"sqlite:///{folder / 'throughput.db'}", 1)
-        print(f"SQLite, one worker: {sqlite_rate:,.0f} changes/s", flush=True)
-        results.record(
-            "tellusonce_throughput_sqlite", sqlite_rate, "changes/s", ">= 500 changes/s", sqlite_rate >= 500,
-            extra={"changes": THROUGHPUT_CHANGES, "workers": 1, "systems": list(NOT_SCREEN),
-                   "load_average_1m": round(os.getloadavg()[0], 1),
-                   "note": "accepted and delivered end to end, the simulated servers in a process of their own; "
-                           "the browser-driven screen is measured on its own"},
-        )  # fmt: skip
-        null_rate = throughput(place, folder, f"sqlite:///{folder / 'null.db'}", 1, null_target=True)
-        print(f"SQLite, one worker, six systems that take every write at once: {null_rate:,.0f} changes/s", flush=True)
-        results.record(
-            "tellusonce_throughput_sqlite_null_target", null_rate, "changes/s", ">= 500 changes/s", null_rate >= 500,
-            extra={"changes": THROUGHPUT_CHANGES, "workers": 1, "systems": list(NOT_SCREEN),
-                   "load_average_1m": round(os.getloadavg()[0], 1),
-                   "note": "the hub's own capacity (governed accept, outbox, worker, disclosure audit) with targets "
-                           "that cost nothing"},
-        )  # fmt: skip
+        if "throughput" in phases or "quiet" in phases:
+            _throughput_phase(place, folder, postgres_schema, record="quiet" not in phases)
+
+
+def _throughput_phase(place: object, folder: Path, postgres_schema: Any, *, record: bool) -> None:
+    """SQLite with one worker, each REST write path RUNS times, interleaved so both see the same load; the hub
+    with null targets; PostgreSQL with two workers (bulk, and once per record as its baseline)."""
+    rates: dict[str, list[float]] = {mode: [] for mode in REST_WRITES}
+    loads = [os.getloadavg()[0]]
+    for run in range(RUNS):
+        for mode in REST_WRITES:
+            url = f"sqlite:///{folder / f'throughput-{mode}-{run}.db'}"
+            rates[mode].append(round(throughput(place, folder, url, 1, rest_bulk=mode == "bulk")))
+            loads.append(os.getloadavg()[0])
+            print(f"SQLite, one worker, REST {mode}: {rates[mode][-1]:,} changes/s", flush=True)
+    null_rate = throughput(place, folder, f"sqlite:///{folder / 'null.db'}", 1, null_target=True)
+    loads.append(os.getloadavg()[0])
+    print(f"SQLite, one worker, six systems that take every write at once: {null_rate:,.0f} changes/s", flush=True)
+    pg_rates: dict[str, float] = {}
+    for mode in REST_WRITES:
         with postgres_schema("bench") as url:
-            pg_rate = throughput(place, folder, url, 2)
-        print(f"PostgreSQL, two workers: {pg_rate:,.0f} changes/s", flush=True)
+            pg_rates[mode] = round(throughput(place, folder, url, 2, rest_bulk=mode == "bulk"))
+        loads.append(os.getloadavg()[0])
+        print(f"PostgreSQL, two workers, REST {mode}: {pg_rates[mode]:,} changes/s", flush=True)
+    load_text = f"{min(loads):.1f} to {max(loads):.1f}"
+    print(f"1-minute load average during the runs: {load_text}", flush=True)
+    cpu = {label: results.median(values) for label, values in CPU_MS.items()}
+    print(f"CPU per change (ms, median): {cpu}", flush=True)
+    if not record:
+        return
+    common = {"changes": THROUGHPUT_CHANGES, "systems": list(NOT_SCREEN), "load_average_1m": load_text,
+              "cpu_ms_per_change": cpu}  # fmt: skip
+    load_note = f"1-minute load {load_text} on the 2 cores"
+    where = "the simulated servers in a process of their own (REST kept alive); the browser-driven screen is " \
+            "measured on its own"  # fmt: skip
+    if "bulk" in rates:
+        bulk = results.median(rates["bulk"])
+        extra: dict[str, Any] = {**common, "workers": 1, "runs": rates["bulk"]}
+        if "per-record" in rates:
+            extra["per_record_rest_median"] = results.median(rates["per-record"])
+            extra["ratio_to_per_record_rest"] = round(bulk / results.median(rates["per-record"]), 2)
+        extra["note"] = (
+            f"accepted and delivered end to end; housing, GP and waste written through their bulk endpoints "
+            f"(100 changes a request); {where}; median of {RUNS} runs, each beside a per-record REST run "
+            f"(tellusonce_throughput_sqlite_per_record_rest); {load_note}"
+        )
+        results.record("tellusonce_throughput_sqlite", bulk, "changes/s", ">= 500 changes/s", bulk >= 500, extra)
+    if "per-record" in rates:
+        single = results.median(rates["per-record"])
         results.record(
-            "tellusonce_throughput_postgresql", pg_rate, "changes/s", "reported", True,
-            extra={"changes": THROUGHPUT_CHANGES, "workers": 2, "systems": list(NOT_SCREEN),
-                   "load_average_1m": round(os.getloadavg()[0], 1)},
+            "tellusonce_throughput_sqlite_per_record_rest", single, "changes/s", "reported (baseline)", True,
+            {**common, "workers": 1, "runs": rates["per-record"],
+             "note": f"as tellusonce_throughput_sqlite but with no bulk endpoint declared: one HTTP request per "
+                     f"change to each REST system; {where}; median of {RUNS} runs; {load_note}"},
+        )  # fmt: skip
+    results.record(
+        "tellusonce_throughput_sqlite_null_target", null_rate, "changes/s", ">= 500 changes/s", null_rate >= 500,
+        {**common, "workers": 1,
+         "note": "the hub's own capacity (governed accept, outbox, worker, disclosure audit) with targets that "
+                 f"cost nothing; one run; {load_note}"},
+    )  # fmt: skip
+    if "bulk" in pg_rates:
+        results.record(
+            "tellusonce_throughput_postgresql", pg_rates["bulk"], "changes/s", "reported", True,
+            {**common, "workers": 2, "per_record_rest": pg_rates.get("per-record"),
+             "note": f"two workers, end to end to the six systems, REST through the bulk endpoints; one run, "
+                     f"{pg_rates.get('per-record')} changes/s with one REST request per change, run just after; "
+                     f"{load_note}"},
         )  # fmt: skip
 
 

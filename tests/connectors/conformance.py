@@ -31,6 +31,10 @@ class Harness:
     read_back: Callable[[str], dict[str, Any]]  # the system's own current copy of one record
     writable_field: str | None = None  # a field the connector may write back, if it can write
     stop_system: Callable[[], None] | None = None  # make the system unavailable (for health checks)
+    # For kinds that judge each change as it is written (not later, as a file drop's import job does): an
+    # expected version the system will find out of date, and a field it will refuse to take.
+    stale_version: str | None = None
+    refused_field: str | None = None
 
 
 def _ids(records: list[RawRecord]) -> list[str]:
@@ -108,6 +112,35 @@ class ConnectorConformance:
         ]
         assert harness.read_back(first)[field] == "1 Batch Row"
         assert harness.read_back(second)[field] == "3 Batch Row"
+
+    def test_write_many_mixed_batch_one_taken_one_conflicting_one_refused(self, harness: Harness) -> None:
+        if harness.stale_version is None or harness.refused_field is None:
+            pytest.skip("this connector kind learns of conflicts and refusals later, not as it writes")  # declared
+        assert harness.writable_field is not None
+        field = harness.writable_field
+        good, stale, refused = sorted(harness.seeded_ids)[:3]
+        before_stale, before_refused = harness.read_back(stale), harness.read_back(refused)
+        batch = [
+            Change(record_id=good, fields={field: "5 Mixed Row"}, idempotency_key="km-1"),
+            Change(stale, {field: "6 Mixed Row"}, "km-2", expected_version=harness.stale_version),
+            Change(record_id=refused, fields={harness.refused_field: "7 Mixed Row"}, idempotency_key="km-3"),
+        ]
+        answered = harness.connector.write_many(batch)
+        receipts = [result for result in answered if isinstance(result, WriteReceipt)]
+        assert receipts == answered, answered  # each a receipt of its own, never the whole batch's failure
+        assert [r.record_id for r in receipts] == [good, stale, refused]
+        assert receipts[0].accepted, receipts[0].detail
+        assert not receipts[1].accepted and "conflict" in receipts[1].detail, receipts[1]  # held for review
+        assert not receipts[2].accepted and "conflict" not in receipts[2].detail, receipts[2]  # dead-lettered
+        assert harness.read_back(good)[field] == "5 Mixed Row"
+        assert harness.read_back(stale) == before_stale
+        assert harness.read_back(refused) == before_refused
+        replayed = harness.connector.write_many(batch)  # the same batch again: the same answers, nothing new applied
+        assert [(r.accepted, r.detail) for r in replayed if isinstance(r, WriteReceipt)] == [
+            (r.accepted, r.detail) for r in receipts
+        ]
+        assert harness.read_back(stale) == before_stale
+        assert harness.read_back(refused) == before_refused
 
     def test_health_reports_ok_then_the_outage(self, harness: Harness) -> None:
         assert harness.connector.health().ok

@@ -37,12 +37,17 @@ def _native_rows(system: str, limit: int = 40) -> list[dict[str, Any]]:
     return [dict(row) for row in _place_rows(system)[:limit]]
 
 
-def _harness(system: str) -> Iterator[Harness]:
+def _harness(system: str, *, bulk: bool = True) -> Iterator[Harness]:
     rows = _native_rows(system)
     assert len(rows) >= 10, "the synthetic place should give this system enough records to page through"
     server = SimRestServer({system: rows}, keep_alive=True).start()  # the connector is closed: nothing lingers
     connection = server.connection(system)
     connection["pagination"]["per_page"] = 7
+    assert connection["write"]["batch_path"], "the simulated APIs declare their bulk write endpoint"
+    if not bulk:
+        connection["write"] = {}  # one request per change
+    else:
+        connection["write"] = {**connection["write"], "max_batch": 2}  # a batch of three spans two requests
     connector = RestConnector.from_connection(connection)
     id_field = server.profile(system).id_field
     added: list[str] = []
@@ -61,6 +66,8 @@ def _harness(system: str) -> Iterator[Harness]:
             read_back=lambda record_id: server.record(system, record_id),
             writable_field=_WRITABLE[system],
             stop_system=server.stop,
+            stale_version='"0123456789abcdef0123"',  # an entity tag no record of the system has
+            refused_field="noSuchField",  # the system answers 422 for a field it does not hold
         )
     finally:
         connector.close()
@@ -83,6 +90,25 @@ class TestWasteLinkHeader(ConnectorConformance):
     @pytest.fixture
     def harness(self) -> Iterator[Harness]:
         yield from _harness("waste")
+
+
+# The same systems with no bulk endpoint declared: one request per change, each its own outcome just the same.
+class TestHousingPerRecordWrites(ConnectorConformance):
+    @pytest.fixture
+    def harness(self) -> Iterator[Harness]:
+        yield from _harness("housing", bulk=False)
+
+
+class TestGpPerRecordWrites(ConnectorConformance):
+    @pytest.fixture
+    def harness(self) -> Iterator[Harness]:
+        yield from _harness("gp", bulk=False)
+
+
+class TestWastePerRecordWrites(ConnectorConformance):
+    @pytest.fixture
+    def harness(self) -> Iterator[Harness]:
+        yield from _harness("waste", bulk=False)
 
 
 def test_every_style_declares_incremental_reads_and_writes() -> None:

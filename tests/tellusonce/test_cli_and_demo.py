@@ -14,7 +14,7 @@ from joinedup.sim.servers.place_servers import SimulatedPlace
 from joinedup.store import Database
 from joinedup.tellusonce import MappingRecordDirectory, OutboxStore
 
-from .support import desk_for, move, resident_in
+from .support import desk_for, move, record_of, resident_in
 
 PLACE = str(demo_place_path())  # the worker audits each delivery under the place file's agreements
 WORKER_ONCE = ("worker", "--once", "--place", PLACE, "--connections", "connections.json")
@@ -36,8 +36,10 @@ def test_the_worker_command_delivers_and_dead_letters_are_listed_and_retried(
     systems = {code: entry for code, entry in running.connections().items() if code in ("housing", "gp")}
     (tmp_path / "connections.json").write_text(json.dumps({"systems": systems}), encoding="utf-8")
     assert running.rest is not None
-    running.rest.faults("housing").fail_status, running.rest.faults("housing").fail_next = 404, 1
-    accepted = desk_for(database, directory).tell(move(resident_in(directory, ["housing", "gp"])))
+    resident = resident_in(directory, ["housing", "gp"])
+    housing_record = record_of(directory, resident, "housing")
+    running.rest.faults("housing").fail_status, running.rest.faults("housing").fail_records = 404, {housing_record}
+    accepted = desk_for(database, directory).tell(move(resident))
 
     ran = joinedup(*WORKER_ONCE, database_url=database_url, cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
@@ -48,6 +50,7 @@ def test_the_worker_command_delivers_and_dead_letters_are_listed_and_retried(
     assert listed.returncode == 0 and "delivered" in listed.stdout and "HTTP 200" in listed.stdout
     dead = joinedup("changes", "dead-letters", database_url=database_url, cwd=tmp_path)
     assert "rejected by housing: not found" in dead.stdout and "1 dead or held" in dead.stdout
+    running.rest.faults("housing").fail_records = set()  # the record is there again
     retried = joinedup("changes", "retry", str(rows["housing"].id), database_url=database_url, cwd=tmp_path)
     assert retried.returncode == 0 and "1 queued again" in retried.stdout
     again = joinedup("changes", "retry", str(rows["housing"].id), database_url=database_url, cwd=tmp_path)

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime
 
 from joinedup.store import Database
-from joinedup.store.tellusonce_outbox import NewChange, NewDelivery, OutboxStore, Outcome
+from joinedup.store.tellusonce_outbox import DeliveryRow, NewChange, NewDelivery, OutboxStore, Outcome
 
 
 def _told(outbox: OutboxStore, residents: list[str]) -> list[int]:
@@ -54,3 +54,19 @@ def test_a_residents_later_delivery_waits_for_the_earlier_one(database: Database
     outbox.record("w", [Outcome(claimed.id, "delivered", receipt="HTTP 200")])
     (after,) = outbox.claim("w", 10)
     assert after.change_id == second
+
+
+def test_recording_with_the_claimed_rows_hands_on_the_rows_as_stored(database: Database) -> None:
+    outbox = OutboxStore(database)
+    _told(outbox, ["R1", "R2", "R3"])
+    claimed = outbox.claim("w", 10)
+    later = outbox.claim("late", 10)  # nothing left: the three are w's
+    assert later == [] and len(claimed) == 3
+    seen: list[list[DeliveryRow]] = []
+    outcomes = [Outcome(claimed[0].id, "delivered", receipt="HTTP 200"),
+                Outcome(claimed[1].id, "dead", reason="rejected by housing: not found"),
+                Outcome(claimed[2].id, "delivered", receipt="HTTP 201")]  # fmt: skip
+    outbox.record("w", outcomes, on_delivered=lambda _, rows: seen.append(list(rows)), claimed=claimed)
+    (handed,) = seen
+    assert handed == [outbox.get(claimed[0].id), outbox.get(claimed[2].id)]  # as a fresh read would give them
+    assert [row.status for row in handed] == ["delivered", "delivered"]

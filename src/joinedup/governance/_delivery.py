@@ -14,6 +14,7 @@ resident's "who has seen my data" lists it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
@@ -154,27 +155,51 @@ class GovernedDeliveries:
     def delivered_in(self, connection: Connection, deliveries: Sequence[DeliveryRow]) -> None:
         """Record each delivery a system took as a disclosure, in the transaction recording its receipt."""
         events: list[AuditEvent] = []
+        # Deliveries to one system under one agreement carrying the same fields differ only in the resident: what
+        # they share (actor, fields, purpose, reasons, wording) is worked out once per batch, not per delivery.
+        shared: dict[tuple[str, str | None, frozenset[str]], _Delivered | None] = {}
         for row in deliveries:
-            subscription = self._subscription(row)
-            if subscription is None:
+            key = (row.system, row.agreement, frozenset(row.fields))
+            if key not in shared:
+                shared[key] = self._delivered(row)
+            same = shared[key]
+            if same is None:
                 continue
-            actor = system_actor(self.place, row.system)
-            fields = tuple(field_path(name) for name in canonical_fields(subscription, row.fields))
-            agreement = self._agreement(subscription)
-            purpose = delivery_purpose(agreement, actor.organisation) if agreement else "tell-us-once"
-            kind = _kind_of(fields)
-            words = _CHANGE_WORDS.get(kind, kind)
-            request = Request(actor, purpose, row.resident_id, fields, reference=f"tell us once: {words}",
+            request = Request(same.actor, same.purpose, row.resident_id, same.fields, reference=same.reference,
                               holder=self.controller, channel=Channel.DELIVERY)  # fmt: skip
-            reasons = (_delivered_reason(agreement, purpose),) if agreement else ()
-            decision = Decision(request, Outcome.PERMIT, fields, reasons)
-            described = (self.gate.point.describe(purpose) or purpose) + f" (tell us once: {words})"
-            events.append(disclosure_event(decision, fields, None, None, described))
+            decision = Decision(request, Outcome.PERMIT, same.fields, same.reasons)
+            events.append(disclosure_event(decision, same.fields, None, None, same.described))
         self.gate.audit.append_many_in(connection, events)
+
+    def _delivered(self, row: DeliveryRow) -> _Delivered | None:
+        subscription = self._subscription(row)
+        if subscription is None:
+            return None
+        actor = system_actor(self.place, row.system)
+        fields = tuple(field_path(name) for name in canonical_fields(subscription, row.fields))
+        agreement = self._agreement(subscription)
+        purpose = delivery_purpose(agreement, actor.organisation) if agreement else "tell-us-once"
+        kind = _kind_of(fields)
+        words = _CHANGE_WORDS.get(kind, kind)
+        reasons = (_delivered_reason(agreement, purpose),) if agreement else ()
+        described = (self.gate.point.describe(purpose) or purpose) + f" (tell us once: {words})"
+        return _Delivered(actor, purpose, fields, f"tell us once: {words}", reasons, described)
 
     def _subscription(self, row: DeliveryRow) -> Subscription | None:
         mine = [s for s in self.place.subscriptions if s.system == row.system]
         return next((s for s in mine if s.agreement == row.agreement), mine[0] if mine else None)
+
+
+@dataclass(frozen=True)
+class _Delivered:
+    """What every delivery of one batch to one system, under one agreement, with the same fields, is audited as."""
+
+    actor: Actor
+    purpose: str
+    fields: tuple[str, ...]
+    reference: str
+    reasons: tuple[Reason, ...]
+    described: str
 
 
 def canonical_fields(subscription: Subscription, native: Mapping[str, object]) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -87,6 +87,16 @@ def _row(row: Any) -> DeliveryRow:
         fields=dict(row.fields), idempotency_key=row.idempotency_key, expected_version=row.expected_version,
         agreement=row.agreement, status=row.status, attempts=row.attempts, next_attempt_at=row.next_attempt_at,
         reason=row.reason, receipt=row.receipt, created_at=row.created_at, delivered_at=row.delivered_at,
+    )  # fmt: skip
+
+
+def _as_recorded(row: DeliveryRow, outcome: Outcome, moment: datetime) -> DeliveryRow:
+    """A claimed row as ``OutboxStore.record`` leaves it for this outcome."""
+    return replace(
+        row, status=outcome.status, reason=outcome.reason, receipt=outcome.receipt or row.receipt,
+        attempts=row.attempts + (1 if outcome.attempted else 0),
+        next_attempt_at=outcome.next_attempt_at or row.next_attempt_at,
+        delivered_at=moment if outcome.status == "delivered" else row.delivered_at,
     )  # fmt: skip
 
 
@@ -196,13 +206,15 @@ class OutboxStore:
         *,
         now: datetime | None = None,
         on_delivered: Callable[[Connection, list[DeliveryRow]], None] | None = None,
+        claimed: Sequence[DeliveryRow] = (),
     ) -> int:
         """Record outcomes of deliveries this owner holds; one transaction. Returns how many were recorded.
 
         A delivery whose lease another worker has since taken over is left alone: that worker's outcome counts.
         ``owner=None`` is for deliveries handed out by a broker: any still ``queued`` one is recorded.
         ``on_delivered`` gets the deliveries recorded as delivered by this call, in the same transaction (the
-        disclosures' audit entries commit with the receipts).
+        disclosures' audit entries commit with the receipts). ``claimed``: the rows as the caller claimed them,
+        if it has them, so that only which of them this call recorded is read back, not the rows again.
         """
         moment = now or datetime.now(UTC)
         if not outcomes:
@@ -234,10 +246,17 @@ class OutboxStore:
             result = connection.execute(statement, rows)
             delivered = [o.delivery_id for o in outcomes if o.status == "delivered"]
             if on_delivered is not None and delivered:
-                taken = connection.execute(
-                    select(deliveries).where(deliveries.c.id.in_(delivered), deliveries.c.delivered_at == moment)
-                )
-                on_delivered(connection, [_row(row) for row in taken])
+                recorded = deliveries.c.id.in_(delivered), deliveries.c.delivered_at == moment
+                known = {row.id: row for row in claimed}
+                if known and all(delivery_id in known for delivery_id in delivered):
+                    # The rows as just recorded, from the claimed ones and the outcomes (the statement above, in
+                    # memory): decoding every row again (JSON, timestamps) cost more than the rest of the recording.
+                    ids = connection.execute(select(deliveries.c.id).where(*recorded)).scalars()
+                    by_id = {o.delivery_id: o for o in outcomes}
+                    on_delivered(connection, [_as_recorded(known[i], by_id[i], moment) for i in sorted(ids)])
+                else:
+                    taken = connection.execute(select(deliveries).where(*recorded))
+                    on_delivered(connection, [_row(row) for row in taken])
         return max(0, result.rowcount)
 
     def release(self, owner: str, ids: Sequence[int]) -> None:

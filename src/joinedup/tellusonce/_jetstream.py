@@ -117,7 +117,7 @@ class JetStreamWorker:
         ids = [int(json.loads(message.data)["delivery_id"]) for message in messages]
         rows = [row for row in (self.outbox.get(i) for i in ids) if row is not None and row.status == "queued"]
         if rows:
-            self.outbox.record(None, self.worker.deliver(rows), on_delivered=self.worker.on_delivered)
+            self.outbox.record(None, self.worker.deliver(rows), on_delivered=self.worker.on_delivered, claimed=rows)
         self._run(asyncio.gather(*(message.ack() for message in messages)))
         return len(messages)
 

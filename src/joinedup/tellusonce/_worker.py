@@ -86,7 +86,7 @@ class DeliveryWorker:
         if not claimed:
             return 0
         outcomes = self.deliver(claimed)
-        self.outbox.record(self.name, outcomes, now=self._clock(), on_delivered=self.on_delivered)
+        self.outbox.record(self.name, outcomes, now=self._clock(), on_delivered=self.on_delivered, claimed=claimed)
         return len(claimed)
 
     def deliver(self, claimed: list[DeliveryRow]) -> list[Outcome]:

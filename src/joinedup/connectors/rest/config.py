@@ -74,8 +74,20 @@ class Retries(_Settings):
 
 class WriteSettings(_Settings):
     method: Literal["PATCH", "PUT"] = "PATCH"  # PUT sends the whole record: the current copy merged with the change
-    # How many writes of a batch are sent side by side (each its own request, over kept-alive connections).
+    # How many requests of a batch are sent side by side (over kept-alive connections): single writes, or bulk
+    # requests when the API offers them.
     concurrency: int = Field(default=8, ge=1, le=64)
+    # The API's bulk write endpoint, if it has one: a POST carrying many changes, each with its own idempotency key
+    # and version guard, answered item by item (see docs/connectors/rest.md). None: one request per change.
+    batch_path: str | None = None
+    max_batch: int = Field(default=100, ge=1, le=1000)  # changes per bulk request, as the API allows
+
+    @model_validator(mode="after")
+    def _bulk_writes_patch(self) -> WriteSettings:
+        if self.batch_path is not None and self.method != "PATCH":
+            # A bulk item carries only the changed fields; a PUT would need each whole record fetched first.
+            raise ValueError("a bulk write endpoint (batch_path) sends changed fields only: method must be PATCH")
+        return self
 
 
 class RestConfig(_Settings):

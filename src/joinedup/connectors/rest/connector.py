@@ -6,7 +6,10 @@ Build it from a place file's connection dict with :meth:`RestConnector.from_conn
 
 from __future__ import annotations
 
+import functools
+import logging
 import socket
+import ssl
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,12 +31,15 @@ from joinedup.connectors.base import (
     write_each,
 )
 from joinedup.connectors.rest._auth import credentials_for
+from joinedup.connectors.rest._bulk import bulk_body, bulk_results, entity_tag, receipt_for_status
 from joinedup.connectors.rest._cursor import Position, format_timestamp, parse_timestamp
 from joinedup.connectors.rest._http import Sender
 from joinedup.connectors.rest._pages import walk
 from joinedup.connectors.rest._shape import ShapeCheck
 from joinedup.connectors.rest.config import RestConfig
 from joinedup.connectors.rest.errors import RestConnectorError, RestProtocolError
+
+log = logging.getLogger(__name__)
 
 KIND = "api"
 # A request's headers and body may go out as two writes; on a kept-alive connection Nagle's algorithm would hold
@@ -47,7 +53,9 @@ class RestConnector(ConnectorLifecycle):
     def __init__(self, config: RestConfig, client: httpx.Client | None = None) -> None:
         self.config = config
         self._owns_client = client is None
-        self._client = client or httpx.Client(transport=httpx.HTTPTransport(socket_options=_NO_DELAY))
+        self._client = client or httpx.Client(
+            transport=httpx.HTTPTransport(verify=_tls_context(), socket_options=_NO_DELAY)
+        )
         self._sender = Sender(self._client, config.retries, config.timeouts)
         self.credentials = credentials_for(config.auth, self._sender, config.base_url)
         self._writers: ThreadPoolExecutor | None = None  # for write_many, started on first use
@@ -129,7 +137,7 @@ class RestConnector(ConnectorLifecycle):
         url = self._url(self.config.record_url_path(change.record_id))
         headers = {"Idempotency-Key": change.idempotency_key}
         if change.expected_version is not None:
-            headers["If-Match"] = _entity_tag(change.expected_version)
+            headers["If-Match"] = entity_tag(change.expected_version)
         body: dict[str, Any] = dict(change.fields)
         if self.config.write.method == "PUT":
             current = self._sender.send("GET", url, credentials=self.credentials)
@@ -141,20 +149,53 @@ class RestConnector(ConnectorLifecycle):
         response = self._sender.send(
             self.config.write.method, url, credentials=self.credentials, json=body, headers=headers
         )
-        if response.is_success:
-            return WriteReceipt(change.record_id, True, f"HTTP {response.status_code}")
-        reason = {404: "not found", 409: "conflict", 412: "conflict", 428: "conflict"}.get(response.status_code)
-        return WriteReceipt(change.record_id, False, reason or f"refused (HTTP {response.status_code})")
+        return receipt_for_status(change.record_id, response.status_code)
 
     def write_many(self, changes: Sequence[Change]) -> list[WriteResult]:
-        """Each change its own request (with its own Idempotency-Key and If-Match), ``write.concurrency`` of them
-        at a time over the client's kept-alive connections; an outage is that change's result, not the batch's."""
-        if len(changes) <= 1 or self.config.write.concurrency == 1:
+        """One result per change; an outage or refusal is that change's result, not the batch's.
+
+        With a bulk endpoint declared (``write.batch_path``), the changes go ``write.max_batch`` to a request,
+        each item still carrying its own idempotency key and version guard; otherwise each change is its own
+        request (Idempotency-Key and If-Match headers). Either way ``write.concurrency`` requests go side by side
+        over the client's kept-alive connections.
+        """
+        settings = self.config.write
+        if settings.batch_path is not None and changes:
+            size, send = settings.max_batch, functools.partial(self._write_chunk, settings.batch_path)
+            chunks = [changes[start : start + size] for start in range(0, len(changes), size)]
+            if len(chunks) == 1 or settings.concurrency == 1:
+                answered = [send(chunk) for chunk in chunks]
+            else:
+                answered = list(self._writer_pool().map(send, chunks))
+            return [result for chunk_results in answered for result in chunk_results]
+        if len(changes) <= 1 or settings.concurrency == 1:
             return write_each(self.write, changes)
         return list(self._writer_pool().map(self._write_one, changes))
 
     def _write_one(self, change: Change) -> WriteResult:
         return write_each(self.write, [change])[0]
+
+    def _write_chunk(self, path: str, changes: Sequence[Change]) -> list[WriteResult]:
+        """One bulk request. Retries (5xx, 429, timeouts) are the whole request's, as for a single write, and are
+        safe: the API applies each item's idempotency key once. What is left after them is every change's error.
+
+        A refusal of the request as a whole (an API that validates a batch all or nothing and found one bad item,
+        a batch too large, an endpoint that is not there) judged no item on its own: the changes are then written
+        one request each, so only a change the system refuses by itself is refused.
+        """
+        where = f"POST {path}"
+        try:
+            response = self._sender.send("POST", self._url(path), credentials=self.credentials, json=bulk_body(changes))
+            if not response.is_success:
+                log.info("rest: %s answered HTTP %d; writing its changes one by one", where, response.status_code)
+                return write_each(self.write, changes)
+            try:
+                body = response.json()
+            except ValueError:
+                raise RestProtocolError(f"{where} answered a body that is not JSON") from None
+        except Exception as error:  # noqa: BLE001 - the request's failure is each of its changes' result
+            return [error] * len(changes)
+        return bulk_results(changes, body, where)
 
     def _writer_pool(self) -> ThreadPoolExecutor:
         with self._writers_lock:
@@ -190,12 +231,12 @@ class RestConnector(ConnectorLifecycle):
         return str(value)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The default verifying TLS context, made once: loading the CA bundle costs tens of milliseconds of CPU, and
+    every connector of a worker (one per REST system, per worker) would otherwise load it again."""
+    return httpx.create_ssl_context()
+
+
 def _plain(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def _entity_tag(version: str) -> str:
-    """If-Match needs a quoted entity tag (RFC 9110 section 8.8.3); accept a bare version as well."""
-    if version == "*" or version.startswith('"') or version.startswith('W/"'):
-        return version
-    return f'"{version}"'

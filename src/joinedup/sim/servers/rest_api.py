@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -52,6 +52,8 @@ class Faults:
     fail_retry_after: str | None = None  # sent with fail_status when set (e.g. with 503)
     delay_seconds: float = 0.0  # wait this long before answering
     delay_next: int | None = None  # only the next N requests are slow (None: every request while delay_seconds > 0)
+    # Writes to these records fail with fail_status, alone or as one item of a bulk write (the others are applied).
+    fail_records: set[str] = field(default_factory=set)
 
 
 class _System:
@@ -240,10 +242,18 @@ class SimRestServer:
             return refusal
         if rest == ["records"] and method == "GET":
             return store.listing(dict(parse_qsl(parts.query)), parts.path)
+        if rest == ["records", "batch"] and method == "POST":  # the bulk write endpoint (record writes are PUT/PATCH)
+            try:
+                document = json.loads(body or b"null")
+            except ValueError:
+                return Answer(400, {"error": "the body is not JSON"})
+            return store.write_batch(document, frozenset(system.faults.fail_records), system.faults.fail_status)
         if len(rest) == 2 and rest[0] == "records":
             if method == "GET":
                 return store.one(rest[1])
             if method in ("PUT", "PATCH"):
+                if rest[1] in system.faults.fail_records:
+                    return Answer(system.faults.fail_status, {"error": "simulated failure"})
                 try:
                     document = json.loads(body or b"null")
                 except ValueError:

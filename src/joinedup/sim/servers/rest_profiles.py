@@ -50,4 +50,7 @@ def connection_for(profile: RestSystemProfile, base_url: str) -> dict[str, Any]:
         "updated_format": profile.updated_format,
         "pagination": {"style": profile.pagination, "per_page": profile.default_per_page},
         "auth": auth,
+        # Every simulated API offers a bulk write endpoint (see RecordStore.write_batch); drop this to write
+        # one request per change.
+        "write": {"batch_path": "/records/batch", "max_batch": 100},
     }

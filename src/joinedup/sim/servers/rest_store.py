@@ -51,6 +51,7 @@ class WriteEvent:
     if_match: str | None
     status: int
     replayed: bool = False
+    bulk: bool = False  # one item of a bulk write
 
 
 @dataclass(frozen=True)
@@ -123,19 +124,50 @@ class RecordStore:
 
     # -- writing ---------------------------------------------------------------------------------------------
     def write(
-        self, record_id: str, method: str, body: Any, idempotency_key: str | None, if_match: str | None
-    ) -> Answer:
+        self, record_id: str, method: str, body: Any, idempotency_key: str | None, if_match: str | None,
+        *, bulk: bool = False,
+    ) -> Answer:  # fmt: skip
         """A PUT or PATCH: idempotent by key, conditional on If-Match, and logged either way."""
         fields = body if isinstance(body, dict) else {}
         if idempotency_key is not None and idempotency_key in self.idempotent:
             first = self.idempotent[idempotency_key]
-            self.writes.append(WriteEvent(record_id, method, fields, idempotency_key, if_match, first.status, True))
+            event = WriteEvent(record_id, method, fields, idempotency_key, if_match, first.status, True, bulk)
+            self.writes.append(event)
             return Answer(first.status, first.body, {**first.headers, "Idempotent-Replayed": "true"})
         answer = self._apply(record_id, method, body, if_match)
-        self.writes.append(WriteEvent(record_id, method, fields, idempotency_key, if_match, answer.status))
+        self.writes.append(WriteEvent(record_id, method, fields, idempotency_key, if_match, answer.status, False, bulk))
         if idempotency_key is not None and 200 <= answer.status < 300:
             self.idempotent[idempotency_key] = answer
         return answer
+
+    def write_batch(self, body: Any, failing: frozenset[str] = frozenset(), fail_status: int = 500) -> Answer:
+        """A bulk write: ``{"changes": [{"id", "idempotency_key", "if_match", "fields"}, ...]}``, each item applied
+        in order exactly as a PATCH carrying that key and If-Match would be (a key seen before is answered as the
+        first time, not applied again), answered item by item; one item's refusal leaves the others applied.
+        Records in ``failing`` answer ``fail_status`` for their item (a fault knob)."""
+        items = body.get("changes") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            return Answer(400, {"error": "the body needs a 'changes' list"})
+        results: list[dict[str, Any]] = []
+        for item in items:
+            key = item.get("idempotency_key") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or not isinstance(item.get("id"), (str, int)) or not isinstance(key, str):
+                results.append({"idempotency_key": key, "status": 400, "error": "an item needs an id and a key"})
+                continue
+            record_id = str(item["id"])
+            if record_id in failing:
+                results.append({"id": record_id, "idempotency_key": key, "status": fail_status, "error": "failure"})
+                continue
+            answer = self.write(record_id, "PATCH", item.get("fields"), key, item.get("if_match"), bulk=True)
+            result: dict[str, Any] = {"id": record_id, "idempotency_key": key, "status": answer.status}
+            if "ETag" in answer.headers:
+                result["etag"] = answer.headers["ETag"]
+            if answer.status >= 400 and isinstance(answer.body, dict):
+                result["error"] = answer.body.get("error")
+            if answer.headers.get("Idempotent-Replayed"):
+                result["replayed"] = True
+            results.append(result)
+        return Answer(200, {"results": results})
 
     def _apply(self, record_id: str, method: str, body: Any, if_match: str | None) -> Answer:
         profile = self.profile
