@@ -57,6 +57,10 @@ def joinedup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> InProcess:
 
     # A command leaves its database to the end of its process; here each run's is closed when the run ends.
     monkeypatch.setattr(cli_common, "Database", database)
+    # The CLI's consoles are made once per process and take their width from the terminal then, not from
+    # the COLUMNS of each run: give them the width a subprocess run gets, so no message wraps mid-phrase.
+    for console in (cli_common.console, cli_common.errors):
+        monkeypatch.setattr(console, "width", 200)
 
     def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
         unset: dict[str, str | None] = {name: None for name in os.environ if name.startswith("JOINEDUP_")}
