@@ -104,7 +104,9 @@ def test_a_worker_killed_mid_delivery_and_restarted_applies_every_change_once(
 ) -> None:  # fmt: skip
     assert running.rest is not None
     for system in ("housing", "gp", "waste"):
-        running.rest.faults(system).delay_seconds = 0.03  # slow writes, so the kill lands mid-delivery
+        running.rest.faults(
+            system
+        ).delay_seconds = 0.25  # slow writes (a bulk write carries several), so the kill lands mid-delivery
     last = tell_changes(database, directory)
     connections = write_connections(running, tmp_path)
     store = OutboxStore(database)
@@ -139,7 +141,7 @@ def test_a_worker_whose_database_connections_are_cut_recovers_by_itself(
     terminated (pg_terminate_backend), several times while it delivers, which is what a restart does to it."""
     assert running.rest is not None
     for system in ("housing", "gp", "waste"):
-        running.rest.faults(system).delay_seconds = 0.02
+        running.rest.faults(system).delay_seconds = 0.1  # slow enough that the cuts land while it delivers
     last = tell_changes(database, directory)
     store = OutboxStore(database)
     total = sum(counts(store).values())

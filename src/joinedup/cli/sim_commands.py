@@ -73,7 +73,6 @@ def serve(
             "seed": seed,
             "systems": simulated.connections(),
         }
-        settings.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         table = Table(title=f"Kettleby simulated systems ({people:,} residents, seed {seed})")
         table.add_column("System", no_wrap=True)
         table.add_column("Kind", no_wrap=True)
@@ -88,6 +87,10 @@ def serve(
             "login), made up for this run; nothing real.\n"
             "Running until Ctrl+C."
         )
+        # Written last: scripts and tests wait for this file as the sign that everything is up and said.
+        partial = settings.with_name(settings.name + ".partial")  # renamed whole, so never read half written
+        partial.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        partial.replace(settings)
         while True:
             time.sleep(1)
     except KeyboardInterrupt:
