@@ -8,19 +8,21 @@ writer still decides new / changed / unchanged for everything it is given, insid
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from joinedup.connectors.base import RawRecord, SchemaDriftError
+from joinedup.connectors.batches import RecordBatch
+from joinedup.model import flat_row_hasher
 from joinedup.store.ingest_state import Rejection
 from joinedup.store.source_records import StagedVersion, content_hash, holds_content, raw_json
 
 from .record_mapper import RecordMapper
 
-HeadHashes = Callable[[list[str]], dict[str, str]]
-"""Looks up the newest stored content hash of each of these record ids (of one system) that has one."""
+DifferingHeads = Callable[[list[str], list[str]], dict[str, str | None]]
+"""Given record ids (of one system) and the content hash each now has, the stored head hash of each id whose
+head does not hold exactly that hash (None: no head). An id left out is one the store holds unchanged."""
 
 
 class PreparedBatch(NamedTuple):
@@ -33,24 +35,6 @@ class PreparedBatch(NamedTuple):
     cursor: str | None  # where to resume once this batch is committed
 
 
-def batches(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
-    """The records in lists of ``size``. On schema drift the records read before it come out first, so the
-    sync keeps everything up to the drifting record and stops there."""
-    batch: list[RawRecord] = []
-    try:
-        for record in records:
-            batch.append(record)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-    except SchemaDriftError:
-        if batch:
-            yield batch
-        raise
-    if batch:
-        yield batch
-
-
 class BatchPreparer:
     """Turns batches of raw records into prepared batches, remembering what it has recently handed out.
 
@@ -60,41 +44,72 @@ class BatchPreparer:
     The same holds inside a batch, so a record sent twice is judged against the version just before it.
     """
 
-    def __init__(self, mapper: RecordMapper, head_hashes: HeadHashes, clock: Callable[[], datetime], pending: int):
+    def __init__(
+        self, mapper: RecordMapper, differing_heads: DifferingHeads, clock: Callable[[], datetime], pending: int
+    ) -> None:
         self._mapper = mapper
-        self._head_hashes = head_hashes
+        self._differing_heads = differing_heads
         self._clock = clock
         self._recent: deque[dict[str, str]] = deque(maxlen=pending + 1)
+        self._hashers: dict[tuple[str, ...], Callable[[Sequence[Any]], str | None] | None] = {}
 
-    def prepare(self, batch: list[RawRecord]) -> PreparedBatch:
+    def prepare(self, batch: RecordBatch) -> PreparedBatch:
         now = self._clock()
-        cursor = next((raw.cursor for raw in reversed(batch) if raw.cursor is not None), None)
-        digests = [None if raw.problem else content_hash(raw.payload) for raw in batch]
-        stored = self._head_hashes([raw.record_id for raw in batch if not raw.problem])
-        # What the batches still on their way staged, newest last, over what the store holds: one lookup per
-        # record instead of one per pending batch. This batch's own stagings are looked up first, as they come.
+        digests = self._digests(batch)
+        ids = batch.record_ids
+        looked_up: list[str] = []
+        hashes: list[str] = []
+        for record_id, digest in zip(ids, digests, strict=True):
+            if digest is not None:
+                looked_up.append(record_id)
+                hashes.append(digest)
+        differing = self._differing_heads(looked_up, hashes)
+        # What the batches still on their way staged, newest last, over what the store holds. This batch's own
+        # stagings are looked up first, as they come.
         staging: dict[str, str] = {}
         self._recent.append(staging)
-        earlier = stored
-        if any(self._recent):
-            earlier = dict(stored)
-            for recent in self._recent:
-                earlier.update(recent)  # oldest first, so the newest staging of a record wins
+        pending: dict[str, str] = {}
+        for recent in self._recent:
+            pending.update(recent)  # oldest first, so the newest staging of a record wins
         staged: list[StagedVersion] = []
         rejections: list[Rejection] = []
         unchanged = 0
-        for raw, digest in zip(batch, digests, strict=True):
+        for index, digest in enumerate(digests):
+            record_id = ids[index]
             if digest is not None:
-                known = staging.get(raw.record_id) or earlier.get(raw.record_id)
-                if known == digest or (  # the common case first: a re-sync is mostly this comparison
-                    known is not None and holds_content(known, digest, partial(raw_json, raw.payload))
+                known = staging.get(record_id) or pending.get(record_id)
+                if known is None:
+                    if record_id not in differing:
+                        unchanged += 1  # the common case: a re-sync is mostly this
+                        continue
+                    known = differing[record_id]
+                if known == digest or (
+                    known is not None and holds_content(known, digest, partial(_sorted_json, batch, index))
                 ):
                     unchanged += 1
                     continue
-            outcome = self._mapper.stage(raw, now, digest)
+            outcome = self._mapper.stage(batch.record(index), now, digest)
             if isinstance(outcome, Rejection):
                 rejections.append(outcome)
             else:
                 staged.append(outcome)
-                staging[raw.record_id] = outcome.content_hash
-        return PreparedBatch(staged, rejections, unchanged, len(batch), cursor)
+                staging[record_id] = outcome.content_hash
+        return PreparedBatch(staged, rejections, unchanged, len(batch), batch.cursor)
+
+    def _digests(self, batch: RecordBatch) -> list[str | None]:
+        """Each record's content hash (None for a record that is not usable: it is mapped, to be quarantined)."""
+        keys = batch.keys
+        hasher = self._hashers[keys] if keys in self._hashers else self._hashers.setdefault(keys, flat_row_hasher(keys))
+        digests: list[str | None] = []
+        for index, row in enumerate(batch.rows):
+            if row is not None:
+                digest = hasher(row) if hasher is not None else None
+                digests.append(digest or content_hash(dict(zip(keys, row, strict=True))))
+            else:
+                record = batch.whole[index]
+                digests.append(None if record.problem else content_hash(record.payload))
+        return digests
+
+
+def _sorted_json(batch: RecordBatch, index: int) -> str:
+    return raw_json(batch.record(index).payload)

@@ -25,11 +25,12 @@ from datetime import datetime
 from typing import Any
 
 from joinedup.connectors.base import Connector, SchemaDriftError
+from joinedup.connectors.batches import read_batches
 from joinedup.store import Database
 from joinedup.store.source_records import SourceRecordStore
 
 from ._gc_settings import YOUNG_THRESHOLD
-from ._prepare import BatchPreparer, PreparedBatch, batches
+from ._prepare import BatchPreparer, DifferingHeads, PreparedBatch
 from .record_mapper import RecordMapper
 
 log = logging.getLogger(__name__)
@@ -54,14 +55,14 @@ def can_read_in_child(connector: Connector) -> bool:
     return cores >= 2 and os.getloadavg()[0] <= cores - 1
 
 
-def head_hashes(database: Database, system: str) -> Callable[[list[str]], dict[str, str]]:
-    """The committed newest hash of each record id, read in a short read-only transaction of its own."""
+def differing_heads(database: Database, system: str) -> DifferingHeads:
+    """Which ids' committed head differs from the hash given (see DifferingHeads), read in a short read-only
+    transaction of its own."""
     store = SourceRecordStore(database)
 
-    def lookup(record_ids: list[str]) -> dict[str, str]:
+    def lookup(record_ids: list[str], digests: list[str]) -> dict[str, str | None]:
         with database.engine.connect() as connection:
-            heads = store.heads_in(connection, system, record_ids)
-        return {record_id: digest for (_, record_id), (_, digest) in heads.items()}
+            return store.differing_heads_in(connection, system, record_ids, digests)
 
     return lookup
 
@@ -126,8 +127,8 @@ def _child_main(
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # this process only runs the read: see _gc_settings
     database = Database(database_url)  # a fresh engine: the parent's pooled connections stay the parent's
     try:
-        preparer = BatchPreparer(mapper, head_hashes(database, mapper.system), clock, pending=QUEUE_BATCHES + 1)
-        for batch in batches(connector.read(since=since), batch_size):
+        preparer = BatchPreparer(mapper, differing_heads(database, mapper.system), clock, pending=QUEUE_BATCHES + 1)
+        for batch in read_batches(connector, since, batch_size):
             _put(channel, ("batch", preparer.prepare(batch)), parent)
         _put(channel, ("end", None), parent)
     except SchemaDriftError as drift:

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from joinedup.connectors.base import ArchivesProcessed, Connector, SchemaDriftError
+from joinedup.connectors.batches import read_batches
 from joinedup.store import Database
 from joinedup.store.ingest_state import QuarantineStore, SyncStateStore
 from joinedup.store.source_records import SaveResult, SourceRecordStore
 
 from ._gc_settings import fewer_collections
-from ._prepare import BatchPreparer, PreparedBatch, batches
-from ._reader_process import QUEUE_BATCHES, can_read_in_child, head_hashes, prepared_in_child
+from ._prepare import BatchPreparer, PreparedBatch
+from ._reader_process import QUEUE_BATCHES, can_read_in_child, differing_heads, prepared_in_child
 from .record_mapper import RecordMapper
 
 __all__ = ["RecordMapper", "SourceSync", "SyncReport"]
@@ -106,9 +107,9 @@ class SourceSync:
                 self._database, self._connector, self._mapper, cursor, self._batch_size, self._clock
             )
         preparer = BatchPreparer(
-            self._mapper, head_hashes(self._database, self.system), self._clock, pending=QUEUE_BATCHES + 1
+            self._mapper, differing_heads(self._database, self.system), self._clock, pending=QUEUE_BATCHES + 1
         )
-        return (preparer.prepare(batch) for batch in batches(self._connector.read(since=cursor), self._batch_size))
+        return (preparer.prepare(batch) for batch in read_batches(self._connector, cursor, self._batch_size))
 
     def _commit(self, prepared: PreparedBatch) -> tuple[SaveResult, int]:
         now = self._clock()

@@ -20,7 +20,15 @@ from .identifiers import (
 )
 from .json_schema import published_schemas, render_schema
 from .person import ContactPoint, ContactSystem, NameUse, Person, PersonName, Sex
-from .records import FLAT_HASH_PREFIX, EntityType, Provenance, SourceRecord, flat_payload_hash, raw_content_hash
+from .records import (
+    FLAT_HASH_PREFIX,
+    EntityType,
+    Provenance,
+    SourceRecord,
+    flat_payload_hash,
+    flat_row_hasher,
+    raw_content_hash,
+)
 
 __all__ = [
     "FLAT_HASH_PREFIX",
@@ -42,6 +50,7 @@ __all__ = [
     "Uprn",
     "Usrn",
     "flat_payload_hash",
+    "flat_row_hasher",
     "is_valid",
     "nhs_check_digit",
     "normalise_nhs_number",

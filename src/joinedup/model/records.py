@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -88,14 +88,42 @@ def flat_payload_hash(payload: Mapping[str, Any]) -> str | None:
     if layout is None:
         if not all(type(value) is str for value in payload.values()):
             return None
-        text = _PAIR_END.join([f"{key}{_KEY_END}{payload[key]}" for key in sorted(payload)])
-    else:
-        values = layout.values(payload)
-        if not _TEXT_ONLY.issuperset(map(type, values)):
-            return None
-        text = _PAIR_END.join(map(str.__add__, layout.prefixes, values))  # the same text, the sorting done once
-    if text.count(_KEY_END) != len(keys) or text.count(_PAIR_END) != len(keys) - 1:
+        return _digest(_PAIR_END.join([f"{key}{_KEY_END}{payload[key]}" for key in sorted(payload)]), len(keys))
+    return _digest_sorted(layout.fill, layout.values(payload), len(keys))  # the same text, the sorting done once
+
+
+def flat_row_hasher(keys: Sequence[Any]) -> Callable[[Sequence[Any]], str | None] | None:
+    """For rows of values in the order of ``keys`` (a file's columns): what :func:`flat_payload_hash` gives for
+    ``dict(zip(keys, row))``, without making the dict. None when these keys need the general path (fewer than
+    two, not all text, repeated, or holding a separator)."""
+    names = list(keys)
+    usable = len(names) >= 2 and all(type(key) is str for key in names) and len(set(names)) == len(names)
+    if not usable or any(_KEY_END in key or _PAIR_END in key for key in names):
         return None
+    order = sorted(range(len(names)), key=names.__getitem__)
+    pick, fill, count = itemgetter(*order), _template([names[index] for index in order]), len(names)
+
+    def row_hash(row: Sequence[Any]) -> str | None:
+        return _digest_sorted(fill, pick(row), count)
+
+    return row_hash
+
+
+def _template(ordered_keys: Sequence[str]) -> Callable[..., str]:
+    """Fills in the hashed text of one payload from its values in sorted key order, in one call."""
+    escaped = (key.replace("{", "{{").replace("}", "}}") for key in ordered_keys)
+    return _PAIR_END.join(f"{key}{_KEY_END}{{}}" for key in escaped).format
+
+
+def _digest_sorted(fill: Callable[..., str], values: tuple[Any, ...], count: int) -> str | None:
+    if not _TEXT_ONLY.issuperset(map(type, values)):
+        return None
+    return _digest(fill(*values), count)
+
+
+def _digest(text: str, count: int) -> str | None:
+    if text.count(_KEY_END) != count or text.count(_PAIR_END) != count - 1:
+        return None  # a separator inside a key or value: not flat
     return FLAT_HASH_PREFIX + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -104,7 +132,7 @@ class _Layout(NamedTuple):
     record otherwise (a source sends millions of payloads with the same few keys)."""
 
     values: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # the values, in sorted key order
-    prefixes: tuple[str, ...]  # each sorted key with the separator after it
+    fill: Callable[..., str]  # the hashed text from those values
 
 
 _LAYOUTS: dict[tuple[Any, ...], _Layout] = {}
@@ -116,7 +144,7 @@ def _layout(keys: tuple[Any, ...]) -> _Layout | None:
     if len(keys) < 2 or not all(type(key) is str for key in keys):
         return None  # itemgetter of one key gives no tuple; other keys take the general path
     ordered = sorted(keys)
-    layout = _Layout(itemgetter(*ordered), tuple(f"{key}{_KEY_END}" for key in ordered))
+    layout = _Layout(itemgetter(*ordered), _template(ordered))
     if len(_LAYOUTS) >= _MOST_LAYOUTS:
         _LAYOUTS.clear()
     _LAYOUTS[keys] = layout

@@ -45,6 +45,21 @@ _PG_HEADS = text(
     " WHERE system = :system AND record_id = k.record_id LIMIT 1) AS h"
 )
 
+# Only the ids whose head differs from the hash sent come back: a re-sync of unchanged data gets no rows at all,
+# so its lookup costs no Python per record. Each pair is (record id, hash); the same key probe per id as above.
+_SQLITE_DIFFERING = text(
+    "SELECT k.value ->> 0, h.content_hash FROM json_each(:pairs) AS k"
+    " LEFT JOIN source_record_heads AS h ON h.system = :system AND h.record_id = k.value ->> 0"
+    " WHERE h.content_hash IS NOT k.value ->> 1"
+)
+_PG_DIFFERING = text(
+    "SELECT k.record_id, h.content_hash"
+    " FROM unnest(CAST(:record_ids AS text[]), CAST(:digests AS text[])) AS k(record_id, digest)"
+    " LEFT JOIN LATERAL (SELECT content_hash FROM source_record_heads"
+    " WHERE system = :system AND record_id = k.record_id LIMIT 1) AS h ON true"
+    " WHERE h.content_hash IS DISTINCT FROM k.digest"
+)
+
 
 @dataclass(frozen=True)
 class SaveResult:
@@ -283,6 +298,29 @@ class SourceRecordStore:
     def heads_in(self, connection: Connection, system: str, record_ids: Iterable[str]) -> Heads:
         """The newest stored version and content hash of each of these records that has one."""
         return _current_heads(connection, {(system, record_id) for record_id in record_ids})
+
+    def differing_heads_in(
+        self, connection: Connection, system: str, record_ids: Sequence[str], digests: Sequence[str]
+    ) -> dict[str, str | None]:
+        """For records arriving with these content hashes (pairwise), the stored head hash of each record whose
+        head does not hold exactly its hash, None where it has no head. A record left out is held unchanged.
+
+        What a sync asks of every batch it reads; unlike :meth:`heads_in`, the database does the comparing, so
+        a batch of unchanged records brings back nothing.
+        """
+        found: dict[str, str | None] = {}
+        postgres = connection.dialect.name == "postgresql"
+        for start in range(0, len(record_ids), _LOOKUP_CHUNK):
+            ids, hashes = record_ids[start : start + _LOOKUP_CHUNK], digests[start : start + _LOOKUP_CHUNK]
+            if postgres:
+                parameters = {"record_ids": list(ids), "digests": list(hashes), "system": system}
+                rows = connection.execute(_PG_DIFFERING, parameters)
+            else:
+                pairs = json.dumps(list(zip(ids, hashes, strict=True)), ensure_ascii=False)
+                rows = connection.execute(_SQLITE_DIFFERING, {"pairs": pairs, "system": system})
+            for record_id, digest in rows:
+                found[record_id] = digest
+        return found
 
     def unchanged_in(self, connection: Connection, system: str, hashes: dict[str, str]) -> set[str]:
         """Which of these record ids' newest stored version has exactly this raw-content hash.

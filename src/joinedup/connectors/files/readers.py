@@ -22,6 +22,8 @@ from joinedup.connectors.files.config import FileDropConfig
 from joinedup.connectors.files.drift import check_columns, check_keys
 
 RowOut = tuple[int, Mapping[str, Any], str | None]
+# (line, header, values, problem): a good row's values as a list under the header; a bad row's payload as in RowOut.
+ValuesOut = tuple[int, tuple[str, ...], list[str] | Mapping[str, Any], str | None]
 
 # Undecodable bytes come through "surrogateescape" decoding as lone surrogates U+DC80..U+DCFF.
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
@@ -70,15 +72,23 @@ def _trailer_problem(prefix: str, stated: str | None, counted: int) -> str | Non
 
 
 def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
+    for line, header, values, problem in read_csv_values(path, config):
+        yield line, values if isinstance(values, Mapping) else dict(zip(header, values, strict=True)), problem
+
+
+def read_csv_values(path: Path, config: FileDropConfig) -> Iterator[ValuesOut]:
+    """As :func:`read_csv`, but a good row comes out as its list of values, beside the header that names them
+    (the same tuple for every row), so that a caller which only hashes the row need not make a dict of it."""
     encoding = text_encoding(path, config.encoding)
     delimiter = config.delimiter or _sniff_delimiter(path, encoding)
     trailer = config.trailer_prefix
     with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter, quotechar=config.quotechar)
-        header = next(reader, None)
-        if header is None:
+        first = next(reader, None)
+        if first is None:
             return  # an empty file holds no records
-        check_columns(path.name, header, config.columns, config.id_column)
+        check_columns(path.name, first, config.columns, config.id_column)
+        header = tuple(first)
         width = len(header)
         last = reader.line_num
         counted = 0
@@ -96,20 +106,20 @@ def read_csv(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
                     counted += 1
                     joined = delimiter.join(fields)
                     if len(fields) != width:
-                        yield start, {"raw": _raw(joined)}, f"expected {width} fields, found {len(fields)}"
+                        yield start, header, {"raw": _raw(joined)}, f"expected {width} fields, found {len(fields)}"
                     elif not joined.isascii() and _UNDECODABLE.search(joined):  # isascii: cheap for most rows
-                        yield start, {"raw": _raw(joined)}, f"bytes that are not valid {encoding}"
+                        yield start, header, {"raw": _raw(joined)}, f"bytes that are not valid {encoding}"
                     else:
-                        yield start, dict(zip(header, fields, strict=True)), None
+                        yield start, header, fields, None
                 break
             except csv.Error as error:  # e.g. a runaway quote exceeding the field size limit
                 start, last = last + 1, reader.line_num
                 counted += 1
-                yield start, {"raw": ""}, f"unreadable CSV from line {start} to {last}: {error}"
+                yield start, header, {"raw": ""}, f"unreadable CSV from line {start} to {last}: {error}"
         if trailer is not None:
             problem = _trailer_problem(trailer, stated, counted)
             if problem:
-                yield trailer_line or last + 1, {"raw": stated or ""}, problem
+                yield trailer_line or last + 1, header, {"raw": stated or ""}, problem
 
 
 def read_jsonl(path: Path, config: FileDropConfig) -> Iterator[RowOut]:
