@@ -8,7 +8,8 @@ writer still decides new / changed / unchanged for everything it is given, insid
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
@@ -34,6 +35,20 @@ class PreparedBatch(NamedTuple):
     seen: int  # records read, whatever became of them
     cursor: str | None  # where to resume once this batch is committed
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Crosses to the writing process column by column: pickling thousands of small tuples cost the reading
+        # process more than a tenth of a first load; a few long lists of texts cost a fraction of that.
+        columns = tuple(zip(*self.staged, strict=True))
+        return (_from_columns, (columns, self.rejections, self.unchanged, self.seen, self.cursor))
+
+
+def _from_columns(
+    columns: tuple[tuple[Any, ...], ...], rejections: list[Rejection], unchanged: int, seen: int, cursor: str | None
+) -> PreparedBatch:
+    return PreparedBatch(
+        list(map(StagedVersion._make, zip(*columns, strict=True))), rejections, unchanged, seen, cursor
+    )
+
 
 class BatchPreparer:
     """Turns batches of raw records into prepared batches, remembering what it has recently handed out.
@@ -50,20 +65,54 @@ class BatchPreparer:
         self._mapper = mapper
         self._differing_heads = differing_heads
         self._clock = clock
-        self._recent: deque[dict[str, str]] = deque(maxlen=pending + 1)
+        # This batch's stagings, those of the batches on their way, and of one more: prepare_all looks a batch
+        # up before the one ahead of it is judged.
+        self._recent: deque[dict[str, str]] = deque(maxlen=pending + 2)
         self._hashers: dict[tuple[str, ...], Callable[[Sequence[Any]], str | None] | None] = {}
 
     def prepare(self, batch: RecordBatch) -> PreparedBatch:
-        now = self._clock()
+        """One batch, start to finish."""
         digests = self._digests(batch)
-        ids = batch.record_ids
+        return self._decide(batch, digests, self._lookup(batch, digests))
+
+    def prepare_all(self, batches: Iterable[RecordBatch]) -> Iterator[PreparedBatch]:
+        """Every batch, in order. Each batch's lookup in the store runs on a thread while the batch before it is
+        judged and mapped: the database drivers let go of the interpreter while the database works, so on a
+        re-sync, which is mostly hashing and lookups, the two overlap."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="joinedup-heads") as lookups:
+            waiting: tuple[RecordBatch, list[str | None], Future[dict[str, str | None]]] | None = None
+            reading = iter(batches)
+            while True:
+                try:
+                    batch = next(reading, None)
+                except Exception:
+                    # The read failed (schema drift, say): what was read before it is still kept.
+                    if waiting is not None:
+                        yield self._decide(waiting[0], waiting[1], waiting[2].result())
+                    raise
+                if batch is None:
+                    break
+                digests = self._digests(batch)
+                ahead = lookups.submit(self._lookup, batch, digests)
+                if waiting is not None:
+                    yield self._decide(waiting[0], waiting[1], waiting[2].result())
+                waiting = (batch, digests, ahead)
+            if waiting is not None:
+                yield self._decide(waiting[0], waiting[1], waiting[2].result())
+
+    def _lookup(self, batch: RecordBatch, digests: list[str | None]) -> dict[str, str | None]:
         looked_up: list[str] = []
         hashes: list[str] = []
-        for record_id, digest in zip(ids, digests, strict=True):
+        for record_id, digest in zip(batch.record_ids, digests, strict=True):
             if digest is not None:
                 looked_up.append(record_id)
                 hashes.append(digest)
-        differing = self._differing_heads(looked_up, hashes)
+        return self._differing_heads(looked_up, hashes)
+
+    def _decide(self, batch: RecordBatch, digests: list[str | None], differing: dict[str, str | None]) -> PreparedBatch:
+        """Skip what the store (or a batch still on its way) holds unchanged; map the rest."""
+        now = self._clock()
+        ids = batch.record_ids
         # What the batches still on their way staged, newest last, over what the store holds. This batch's own
         # stagings are looked up first, as they come.
         staging: dict[str, str] = {}

@@ -128,8 +128,8 @@ def _child_main(
     database = Database(database_url)  # a fresh engine: the parent's pooled connections stay the parent's
     try:
         preparer = BatchPreparer(mapper, differing_heads(database, mapper.system), clock, pending=QUEUE_BATCHES + 1)
-        for batch in read_batches(connector, since, batch_size):
-            _put(channel, ("batch", preparer.prepare(batch)), parent)
+        for prepared in preparer.prepare_all(read_batches(connector, since, batch_size)):
+            _put(channel, ("batch", prepared), parent)
         _put(channel, ("end", None), parent)
     except SchemaDriftError as drift:
         _put(channel, ("drift", str(drift)), parent)

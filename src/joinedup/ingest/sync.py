@@ -109,7 +109,7 @@ class SourceSync:
         preparer = BatchPreparer(
             self._mapper, differing_heads(self._database, self.system), self._clock, pending=QUEUE_BATCHES + 1
         )
-        return (preparer.prepare(batch) for batch in read_batches(self._connector, cursor, self._batch_size))
+        return preparer.prepare_all(read_batches(self._connector, cursor, self._batch_size))
 
     def _commit(self, prepared: PreparedBatch) -> tuple[SaveResult, int]:
         now = self._clock()

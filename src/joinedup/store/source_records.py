@@ -45,15 +45,16 @@ _PG_HEADS = text(
     " WHERE system = :system AND record_id = k.record_id LIMIT 1) AS h"
 )
 
-# Only the ids whose head differs from the hash sent come back: a re-sync of unchanged data gets no rows at all,
-# so its lookup costs no Python per record. Each pair is (record id, hash); the same key probe per id as above.
+# Only the ids whose head differs from the hash sent come back, and as one row (two arrays on PostgreSQL, one
+# JSON array of [id, hash] pairs on SQLite): a re-sync of unchanged data gets nothing back, and a first load,
+# where every id is new, pays no per-row cost of the driver and SQLAlchemy. The same key probe per id as above.
 _SQLITE_DIFFERING = text(
-    "SELECT k.value ->> 0, h.content_hash FROM json_each(:pairs) AS k"
+    "SELECT json_group_array(json_array(k.value ->> 0, h.content_hash)) FROM json_each(:pairs) AS k"
     " LEFT JOIN source_record_heads AS h ON h.system = :system AND h.record_id = k.value ->> 0"
     " WHERE h.content_hash IS NOT k.value ->> 1"
 )
 _PG_DIFFERING = text(
-    "SELECT k.record_id, h.content_hash"
+    "SELECT array_agg(k.record_id), array_agg(h.content_hash)"
     " FROM unnest(CAST(:record_ids AS text[]), CAST(:digests AS text[])) AS k(record_id, digest)"
     " LEFT JOIN LATERAL (SELECT content_hash FROM source_record_heads"
     " WHERE system = :system AND record_id = k.record_id LIMIT 1) AS h ON true"
@@ -314,12 +315,12 @@ class SourceRecordStore:
             ids, hashes = record_ids[start : start + _LOOKUP_CHUNK], digests[start : start + _LOOKUP_CHUNK]
             if postgres:
                 parameters = {"record_ids": list(ids), "digests": list(hashes), "system": system}
-                rows = connection.execute(_PG_DIFFERING, parameters)
+                differing_ids, stored = connection.execute(_PG_DIFFERING, parameters).one()
+                found.update(zip(differing_ids or (), stored or (), strict=True))
             else:
                 pairs = json.dumps(list(zip(ids, hashes, strict=True)), ensure_ascii=False)
-                rows = connection.execute(_SQLITE_DIFFERING, {"pairs": pairs, "system": system})
-            for record_id, digest in rows:
-                found[record_id] = digest
+                differing = connection.execute(_SQLITE_DIFFERING, {"pairs": pairs, "system": system}).scalar_one()
+                found.update(json.loads(differing))
         return found
 
     def unchanged_in(self, connection: Connection, system: str, hashes: dict[str, str]) -> set[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +106,7 @@ class ScreenConnector(ConnectorLifecycle):
                 )
             url = listing.next_url
         if held is not None:
-            yield replace(held, cursor=mark.encode() if mark is not None else None)
+            yield held._replace(cursor=mark.encode() if mark is not None else None)
 
     def write(self, change: Change) -> WriteReceipt:
         edit = self._config.edit
