@@ -107,7 +107,7 @@ def _sync_seconds(database_url: str, place_text: str) -> tuple[float, float, Any
     )
     started, cpu = time.perf_counter(), _cpu_seconds()
     report = sync.run()
-    # Which way the sync ran (auto decides by the load average at its start); an older SourceSync may not say.
+    # Which way the sync ran (auto decides by the idle cores at its start); an older SourceSync may not say.
     in_child = getattr(sync, "_read_in_child", None)
     return time.perf_counter() - started, _cpu_seconds() - cpu, report, in_child
 

@@ -20,6 +20,7 @@ import os
 import queue
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 QUEUE_BATCHES = 4
 _PR_SET_PDEATHSIG = 1
 _POLL_SECONDS = 1.0
+_IDLE_WINDOW_SECONDS = 0.1
+_FREE_CORE = 0.75  # idle cores (of the machine's) that count as one free for the reader
 
 
 class ReaderProcessError(RuntimeError):
@@ -52,7 +55,34 @@ def can_read_in_child(connector: Connector) -> bool:
     if not (getattr(connector, "reads_in_a_child_process", False) and sys.platform.startswith("linux")):
         return False
     cores = len(os.sched_getaffinity(0))
-    return cores >= 2 and os.getloadavg()[0] <= cores - 1
+    if cores < 2:
+        return False
+    idle = idle_cores()
+    return idle >= _FREE_CORE if idle is not None else os.getloadavg()[0] <= cores - 1
+
+
+def idle_cores(window: float = _IDLE_WINDOW_SECONDS) -> float | None:
+    """How many cores sat idle over a short window just now (from /proc/stat; None where it cannot be read).
+
+    Rather than the 1-minute load average, which still counts the work that has just finished: a sync started
+    right after another one (a second source, or the same one again) would see a busy machine for a minute.
+    """
+    try:
+        before = _cpu_times()
+        time.sleep(window)
+        after = _cpu_times()
+    except (OSError, ValueError):
+        return None
+    total = sum(after[0]) - sum(before[0])
+    idle = after[0][3] + after[0][4] - before[0][3] - before[0][4]  # idle and waiting on I/O
+    return after[1] * idle / total if total > 0 else None
+
+
+def _cpu_times() -> tuple[list[int], int]:
+    """The machine's CPU time so far (user, nice, system, idle, iowait, irq, softirq, steal) and its core count."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        lines = stat.read().splitlines()
+    return [int(value) for value in lines[0].split()[1:9]], sum(line.startswith("cpu") for line in lines) - 1
 
 
 def differing_heads(database: Database, system: str) -> DifferingHeads:
