@@ -50,7 +50,7 @@ def _sync_one(database: Database, place: Place, code: str, reader_process: str =
         closing(open_connector(system.kind.value, system.connection, os.environ)) as connector,
         Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress,
     ):
-        in_child = {"always": True, "never": False}.get(reader_process)  # None: decided by the connector and load
+        in_child = {"always": True, "never": False}.get(reader_process)  # None: by the connector and the idle cores
         mapper = RecordMapper(code, EntityType(system.entity.value), mapping)
         sync = SourceSync(database, connector, mapper, read_in_child=in_child)
         task = progress.add_task(code, total=None)
