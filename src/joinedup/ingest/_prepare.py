@@ -70,11 +70,6 @@ class BatchPreparer:
         self._recent: deque[dict[str, str]] = deque(maxlen=pending + 2)
         self._hashers: dict[tuple[str, ...], Callable[[Sequence[Any]], str | None] | None] = {}
 
-    def prepare(self, batch: RecordBatch) -> PreparedBatch:
-        """One batch, start to finish."""
-        digests = self._digests(batch)
-        return self._decide(batch, digests, self._lookup(batch, digests))
-
     def prepare_all(self, batches: Iterable[RecordBatch]) -> Iterator[PreparedBatch]:
         """Every batch, in order. Each batch's lookup in the store runs on a thread while the batch before it is
         judged and mapped: the database drivers let go of the interpreter while the database works, so on a

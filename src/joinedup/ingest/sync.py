@@ -64,7 +64,8 @@ class SourceSync:
         self._quarantine = QuarantineStore(database)
         self._state = SyncStateStore(database)
         self._newest: datetime | None = None  # the newest change seen so far, for the source's lag
-        self._read_in_child = can_read_in_child(connector) if read_in_child is None else read_in_child
+        self._reader_choice = read_in_child
+        self._read_in_child = False  # decided as each run starts, by the cores idle then (see run)
 
     @property
     def system(self) -> str:
@@ -77,6 +78,8 @@ class SourceSync:
         if state.stopped:
             return SyncReport(self.system, "stopped", SaveResult(), 0, state.stopped)
         run_id = self._state.start_run(self.system, self._clock())
+        choice = self._reader_choice
+        self._read_in_child = can_read_in_child(self._connector) if choice is None else choice
         saved, quarantined, seen = SaveResult(), 0, 0
         try:
             with fewer_collections():

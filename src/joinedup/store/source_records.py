@@ -323,15 +323,6 @@ class SourceRecordStore:
                 found.update(json.loads(differing))
         return found
 
-    def unchanged_in(self, connection: Connection, system: str, hashes: dict[str, str]) -> set[str]:
-        """Which of these record ids' newest stored version has exactly this raw-content hash.
-
-        Lets a sync skip mapping and validating records it already holds, which is what makes a re-sync of
-        unchanged data cheap.
-        """
-        heads = self.heads_in(connection, system, hashes)
-        return {record_id for (_, record_id), (_, digest) in heads.items() if hashes[record_id] == digest}
-
     def current(self, system: str, record_id: str) -> SourceRecord | None:
         """The newest version of one record, or None if the system never sent it."""
         statement = (
